@@ -1,0 +1,59 @@
+# svcscope: `make run` serves the app, `make test` runs the whole suite. Both install what
+# they need first, so a fresh clone needs nothing else.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+HTMX_VERSION := 2.0.11
+HTMX := static/vendor/htmx.min.js
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: install run test lint types unit browser bench seed clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(HTMX):
+	mkdir -p static/vendor build/npm
+	cd build/npm && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null
+	tar -xzf build/npm/htmx.org-$(HTMX_VERSION).tgz -C build/npm
+	cp build/npm/package/dist/htmx.min.js $(HTMX)
+
+install: $(VENV)/.installed $(HTMX)
+
+$(CHROMIUM):
+	(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+run: install
+	$(BIN)/svcscope serve --host $(HOST) --port $(PORT)
+
+seed: install
+	$(BIN)/svcscope seed
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest -q -n 2 -m "not browser"
+
+browser: install $(CHROMIUM)
+	$(BIN)/pytest -q -m browser
+
+test: install $(CHROMIUM) lint types
+	$(BIN)/pytest -q -n 2
+
+bench: install
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) build static/vendor

@@ -1,0 +1,67 @@
+"""Dependencies shared by the JSON routers: the cluster named in the path, the body as JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import yaml
+from fastapi import Depends, Path, Request
+
+from app.core.apiserver import ApiError, BadRequest
+from app.db.repo import get_cluster
+from app.db.session import ReadSession
+from app.db.tables import ClusterRow
+from app.settings import get_settings
+
+
+class PayloadTooLarge(ApiError):
+    code, reason = 413, "RequestEntityTooLarge"
+
+
+class UnsupportedMediaType(ApiError):
+    code, reason = 415, "UnsupportedMediaType"
+
+
+def cluster_row(session: ReadSession, cluster: Annotated[str, Path(max_length=253)]) -> ClusterRow:
+    return get_cluster(session, cluster)
+
+
+ClusterDep = Annotated[ClusterRow, Depends(cluster_row)]
+
+
+async def json_body(request: Request) -> Any:
+    """The body as the API server reads it: JSON, or YAML when the client says so.
+
+    FastAPI must not bind it to a model: kubectl sends bodies a model would reshape, and
+    errors have to come back as Kubernetes Status objects with Go's wording.
+    """
+    limit = get_settings().SVCSCOPE_MAX_BODY_BYTES
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"Request entity too large: limit is {limit}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"Request entity too large: limit is {limit}")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    if content_type in ("application/yaml", "application/x-yaml", "text/yaml"):
+        try:
+            return yaml.safe_load(raw.decode("utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
+            raise BadRequest(f"error converting YAML to JSON: {exc}") from None
+    if content_type.startswith("application/vnd.kubernetes.protobuf"):
+        raise ApiError(
+            "the body of the request was in an unknown format - accepted media types "
+            "include: application/json, application/yaml"
+        )
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise BadRequest(f"couldn't get version/kind; json parse error: {exc}") from None
+
+
+BodyDep = Annotated[Any, Depends(json_body)]

@@ -1,0 +1,144 @@
+"""Every error leaves as a Kubernetes `Status`, the shape kubectl and client-go parse.
+
+Upstream: k8s.io/apimachinery/pkg/api/errors (NewNotFound, NewAlreadyExists, NewInvalid, …).
+A FastAPI `{"detail": …}` body would make kubectl print junk, so every handler below answers
+with kind Status, and unexpected exceptions become a 500 InternalError Status, never a trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.apiserver import ApiError
+from app.core.decoding import DecodeError
+from app.core.fielderrors import ValidationFailed
+from app.core.selectors import SelectorError
+
+log = logging.getLogger("svcscope")
+
+_REASONS = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    406: "NotAcceptable",
+    409: "Conflict",
+    413: "RequestEntityTooLarge",
+    415: "UnsupportedMediaType",
+    422: "Invalid",
+    429: "TooManyRequests",
+    500: "InternalError",
+}
+
+KIND_RESOURCES = {
+    "Service": ("", "services"),
+    "Pod": ("", "pods"),
+    "Node": ("", "nodes"),
+    "Deployment": ("apps", "deployments"),
+    "EndpointSlice": ("discovery.k8s.io", "endpointslices"),
+    "Cluster": ("", "clusters"),
+}
+
+
+def status_body(
+    code: int, message: str, reason: str | None = None, details: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason or _REASONS.get(code, "Unknown"),
+        "code": code,
+    }
+    if details:
+        body["details"] = details
+    return body
+
+
+def status_response(
+    code: int, message: str, reason: str | None = None, details: dict[str, Any] | None = None
+) -> JSONResponse:
+    return JSONResponse(status_body(code, message, reason, details), status_code=code)
+
+
+def invalid_response(exc: ValidationFailed) -> JSONResponse:
+    group, _ = KIND_RESOURCES.get(exc.kind, ("", ""))
+    details: dict[str, Any] = {"name": exc.name, "kind": exc.kind}
+    if group:
+        details["group"] = group
+    details["causes"] = [
+        {"reason": e.type.value, "message": e.body, "field": e.field} for e in exc.errors
+    ]
+    return status_response(422, str(exc), "Invalid", details)
+
+
+def api_error_response(exc: ApiError) -> JSONResponse:
+    details: dict[str, Any] | None = None
+    if exc.name or exc.kind:
+        resource, _, group = exc.kind.partition(".")
+        details = {"name": exc.name, "kind": resource}
+        if group:
+            details["group"] = group
+    return status_response(exc.code, exc.message, exc.reason, details)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ValidationFailed)
+    async def _invalid(_: Request, exc: ValidationFailed) -> JSONResponse:
+        return invalid_response(exc)
+
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, exc: ApiError) -> JSONResponse:
+        return api_error_response(exc)
+
+    @app.exception_handler(DecodeError)
+    async def _decode(_: Request, exc: DecodeError) -> JSONResponse:
+        return status_response(400, str(exc), "BadRequest")
+
+    @app.exception_handler(SelectorError)
+    async def _selector(_: Request, exc: SelectorError) -> JSONResponse:
+        return status_response(400, str(exc), "BadRequest")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = str(exc.detail) if exc.detail else _REASONS.get(exc.status_code, "error")
+        if exc.status_code == 404 and exc.detail == "Not Found":
+            message = "the server could not find the requested resource"
+        if exc.status_code == 405:
+            message = "the server does not allow this method on the requested resource"
+        return status_response(exc.status_code, message, headers_reason(exc.status_code))
+
+    @app.exception_handler(RequestValidationError)
+    async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        causes = [
+            {
+                "reason": "FieldValueInvalid",
+                "message": str(err.get("msg", "")),
+                "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"),
+            }
+            for err in exc.errors()
+        ]
+        message = "; ".join(f"{c['field']}: {c['message']}" for c in causes)
+        return status_response(422, message or "invalid request", "Invalid", {"causes": causes})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return status_response(
+            500,
+            "Internal error occurred: an unexpected error prevented the request from succeeding",
+            "InternalError",
+        )
+
+
+def headers_reason(code: int) -> str:
+    return _REASONS.get(code, "Unknown")

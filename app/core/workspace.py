@@ -1,0 +1,126 @@
+"""The unit of work one API request (or one import) runs in.
+
+A Workspace holds every object of one cluster as Kubernetes JSON plus the values already
+allocated, records each change, and is thrown away at the end: the database layer loads it in a
+transaction, the core mutates it, the database layer writes `changes` back and commits. Keeping
+this in the core lets the whole write path (defaults, validation, allocation, controllers) run in
+unit tests without a database.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from app.core.objects import (
+    ClusterConfig,
+    ClusterState,
+    Deployment,
+    Node,
+    Pod,
+    Service,
+)
+
+Manifest = dict[str, Any]
+Key = tuple[str, str]
+"""(namespace, name); namespace is "" for cluster-scoped kinds."""
+
+CLUSTER_SCOPED = frozenset({"Node", "Namespace"})
+ALLOCATION_KINDS = ("node-port", "cluster-ip", "lb-ip")
+
+
+@dataclass(frozen=True)
+class Change:
+    op: Literal["put", "delete"]
+    kind: str
+    namespace: str
+    name: str
+
+
+@dataclass
+class Workspace:
+    config: ClusterConfig
+    objects: dict[str, dict[Key, Manifest]] = field(default_factory=dict)
+    allocations: dict[str, dict[str, str]] = field(default_factory=dict)
+    """allocation kind → value → owner uid."""
+    rng: random.Random = field(default_factory=random.Random)
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    changes: list[Change] = field(default_factory=list)
+    claimed: list[tuple[str, str, str]] = field(default_factory=list)
+    released: list[tuple[str, str]] = field(default_factory=list)
+
+    # --- reading -------------------------------------------------------------------------
+    def get(self, kind: str, namespace: str, name: str) -> Manifest | None:
+        return self.objects.get(kind, {}).get((namespace, name))
+
+    def items(self, kind: str, namespace: str | None = None) -> Iterator[Manifest]:
+        for (ns, _), obj in self.objects.get(kind, {}).items():
+            if namespace is None or ns == namespace:
+                yield obj
+
+    def used(self, kind: str) -> dict[str, str]:
+        return self.allocations.setdefault(kind, {})
+
+    # --- writing -------------------------------------------------------------------------
+    def put(self, kind: str, obj: Manifest) -> Manifest:
+        meta = obj.setdefault("metadata", {})
+        namespace = "" if kind in CLUSTER_SCOPED else meta.get("namespace", "default")
+        self.objects.setdefault(kind, {})[(namespace, meta["name"])] = obj
+        self.changes.append(Change("put", kind, namespace, meta["name"]))
+        return obj
+
+    def delete(self, kind: str, namespace: str, name: str) -> Manifest | None:
+        obj = self.objects.get(kind, {}).pop((namespace, name), None)
+        if obj is not None:
+            self.changes.append(Change("delete", kind, namespace, name))
+        return obj
+
+    def claim(self, kind: str, value: str, owner: str) -> None:
+        self.used(kind)[value] = owner
+        self.claimed.append((kind, value, owner))
+
+    def release(self, kind: str, value: str) -> None:
+        if self.used(kind).pop(value, None) is not None:
+            self.released.append((kind, value))
+
+    def new_uid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def timestamp(self) -> str:
+        return self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def stamp_new(self, obj: Manifest) -> None:
+        """What the registry adds to every created object: uid and creationTimestamp."""
+        meta = obj.setdefault("metadata", {})
+        meta["uid"] = self.new_uid()
+        meta["creationTimestamp"] = self.timestamp()
+        meta.pop("resourceVersion", None)
+
+    # --- derived views -------------------------------------------------------------------
+    def state(self) -> ClusterState:
+        """Typed snapshot for endpoint, routing and layout code."""
+        return build_state(self.config, self.objects)
+
+
+def build_state(config: ClusterConfig, objects: dict[str, dict[Key, Manifest]]) -> ClusterState:
+    def of(kind: str) -> list[Manifest]:
+        return sorted(objects.get(kind, {}).values(), key=_sort_key)
+
+    return ClusterState(
+        config=config,
+        nodes=tuple(Node.from_manifest(o) for o in of("Node")),
+        pods=tuple(Pod.from_manifest(o) for o in of("Pod")),
+        services=tuple(Service.from_manifest(o) for o in of("Service")),
+        deployments=tuple(Deployment.from_manifest(o) for o in of("Deployment")),
+        endpoint_slices=tuple(copy.deepcopy(o) for o in of("EndpointSlice")),
+    )
+
+
+def _sort_key(obj: Manifest) -> tuple[str, str]:
+    meta = obj.get("metadata", {})
+    return meta.get("namespace", ""), meta.get("name", "")

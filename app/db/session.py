@@ -1,0 +1,66 @@
+"""The engine: SQLite in WAL mode with a busy timeout by default, any SQLAlchemy URL otherwise.
+
+SQLite write transactions begin with BEGIN IMMEDIATE: a deferred transaction that reads and
+then writes can fail with SQLITE_BUSY without waiting when another writer got in between,
+while IMMEDIATE takes the write lock up front and waits out the busy timeout instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import Depends
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+from app.settings import get_settings
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(url: str) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@lru_cache
+def get_engine() -> Engine:
+    return make_engine(get_settings().DATABASE_URL)
+
+
+def read_session() -> Iterator[Session]:
+    with Session(get_engine()) as session:
+        yield session
+
+
+def write_session() -> Iterator[Session]:
+    """A session whose transaction takes the SQLite write lock at BEGIN."""
+    engine = get_engine()
+    with Session(engine.execution_options(sqlite_immediate=True)) as session:
+        yield session
+
+
+ReadSession = Annotated[Session, Depends(read_session)]
+WriteSession = Annotated[Session, Depends(write_session)]

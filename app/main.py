@@ -1,0 +1,47 @@
+"""create_app(): routers, static files, templates, and the lifespan that migrates and seeds."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import __version__
+from app.api import clusters, errors, kube
+from app.db.migrate import upgrade_to_head
+from app.db.seed import seed_demo_clusters
+from app.settings import get_settings
+from app.web import pages
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger("svcscope")
+
+
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    upgrade_to_head(settings.DATABASE_URL)
+    if settings.SVCSCOPE_SEED:
+        created = seed_demo_clusters()
+        if created:
+            log.info("seeded demo clusters: %s", ", ".join(created))
+    yield
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="svcscope",
+        version=__version__,
+        description="See, test and teach how Kubernetes Services move traffic.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(clusters.router)
+    app.include_router(kube.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    return app

@@ -1,0 +1,1 @@
+"""HTML face: full pages and the HTMX partials they swap."""

@@ -1,0 +1,65 @@
+"""The official `kubernetes` Python client against a real svcscope server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kubernetes import client as k8s
+from kubernetes.client.exceptions import ApiException
+
+from tests.server import Server
+
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[k8s.ApiClient]:
+    server = Server(tmp_path / "svcscope.db").start()
+    config = k8s.Configuration()
+    config.host = f"{server.url}/k8s/demo"
+    with k8s.ApiClient(config) as api_client:
+        yield api_client
+    server.stop()
+
+
+def test_the_python_client_creates_reads_lists_and_deletes_a_service(
+    api: k8s.ApiClient,
+) -> None:
+    core = k8s.CoreV1Api(api)
+    body = k8s.V1Service(
+        metadata=k8s.V1ObjectMeta(name="shop"),
+        spec=k8s.V1ServiceSpec(
+            type="NodePort",
+            selector={"app": "frontend"},
+            ports=[k8s.V1ServicePort(port=80, target_port=8080)],
+        ),
+    )
+    created = core.create_namespaced_service("default", body)
+    assert created.spec.cluster_ip.startswith("10.")
+    assert 30000 <= created.spec.ports[0].node_port <= 32767
+    read = core.read_namespaced_service("shop", "default")
+    assert read.metadata.uid == created.metadata.uid
+    names = [s.metadata.name for s in core.list_service_for_all_namespaces().items]
+    assert {"kubernetes", "kube-dns", "shop"} <= set(names)
+    nodes = core.list_node().items
+    assert [n.metadata.name for n in nodes] == ["node-1", "node-2", "node-3"]
+    deployments = k8s.AppsV1Api(api).list_namespaced_deployment("default").items
+    assert {d.metadata.name for d in deployments} == {"frontend", "backend"}
+    core.delete_namespaced_service("shop", "default")
+    with pytest.raises(ApiException) as missing:
+        core.read_namespaced_service("shop", "default")
+    assert missing.value.status == 404
+
+
+def test_the_python_client_reports_the_upstream_validation_message(api: k8s.ApiClient) -> None:
+    core = k8s.CoreV1Api(api)
+    body = k8s.V1Service(
+        metadata=k8s.V1ObjectMeta(name="bad"),
+        spec=k8s.V1ServiceSpec(type="NodePort", ports=[k8s.V1ServicePort(port=80, node_port=80)]),
+    )
+    with pytest.raises(ApiException) as failed:
+        core.create_namespaced_service("default", body)
+    assert failed.value.status == 422
+    assert "provided port is not in the valid range" in failed.value.body
