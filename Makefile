@@ -9,7 +9,7 @@ HTMX_VERSION := 2.0.11
 HTMX := static/vendor/htmx.min.js
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test lint types unit browser bench seed clean
+.PHONY: install run test test-postgres lint types unit browser bench seed clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ browser: install $(CHROMIUM)
 
 test: install $(CHROMIUM) lint types
 	$(BIN)/pytest -q -n 2
+	$(MAKE) --no-print-directory test-postgres
+
+# The API and storage tests once more on PostgreSQL: the SQL must run on both databases.
+test-postgres: install
+	.ci/with-postgres $(BIN)/pytest -q -p no:cacheprovider tests/api tests/db -m "not server"
 
 bench: install
 	$(BIN)/python -m tests.bench
