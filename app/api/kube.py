@@ -1,147 +1,61 @@
 """The Kubernetes face: /k8s/{cluster}/api/v1/… and /k8s/{cluster}/apis/{group}/v1/….
 
 Objects go in and out as Kubernetes JSON, lists carry a resourceVersion, errors are Status
-objects. Writes run the core's apiserver pipeline in one transaction (app/db/repo.write).
+objects. Writes run the core's apiserver pipeline in one transaction (app/db/repo.write);
+reads live in kube_read.py.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from app.api.deps import BodyDep, ClusterDep
-from app.core import apiserver, endpoints, scheduling, selectors
+from app.api.kube_read import NOT_FOUND, collection, one, respond_list, respond_one
+from app.core import apiserver
 from app.core.workspace import Manifest
 from app.db import repo
 from app.db.session import ReadSession, WriteSession
-from app.db.tables import ClusterRow
 
 router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes"])
 
-STORED = {
-    "services": "Service",
-    "pods": "Pod",
-    "nodes": "Node",
-    "deployments": "Deployment",
-}
-LIST_KINDS = {
-    "services": ("v1", "ServiceList"),
-    "pods": ("v1", "PodList"),
-    "nodes": ("v1", "NodeList"),
-    "endpoints": ("v1", "EndpointsList"),
-    "deployments": ("apps/v1", "DeploymentList"),
-    "endpointslices": ("discovery.k8s.io/v1", "EndpointSliceList"),
-}
 LABEL_SELECTOR = Query(None, alias="labelSelector", max_length=4096)
-ENDPOINTS_WARNING = (
-    '299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"'
-)
+FIELD_SELECTOR = Query(None, alias="fieldSelector", max_length=4096)
+CORE_NAMESPACED = ("services", "pods", "endpoints", "events")
+CORE_WRITABLE = {"services": "Service", "pods": "Pod"}
+GROUPS = {
+    "apps": ("deployments", "Deployment"),
+    "discovery.k8s.io": ("endpointslices", "EndpointSlice"),
+}
 
 
-def _list(
-    row: ClusterRow, resource: str, items: list[Manifest], selector: str | None
-) -> dict[str, Any]:
-    requirements = selectors.parse(selector or "")
-    chosen = [
-        i for i in items if selectors.matches(requirements, i.get("metadata", {}).get("labels", {}))
-    ]
-    api_version, kind = LIST_KINDS[resource]
-    return {
-        "kind": kind,
-        "apiVersion": api_version,
-        "metadata": {"resourceVersion": str(row.resource_version)},
-        "items": chosen,
-    }
+class MethodNotAllowed(apiserver.ApiError):
+    code, reason = 405, "MethodNotAllowed"
 
 
-def _with_kind(obj: Manifest, resource: str) -> Manifest:
-    api_version, list_kind = LIST_KINDS[resource]
-    obj.setdefault("apiVersion", api_version)
-    obj.setdefault("kind", list_kind.removesuffix("List"))
-    return obj
+def _core(resource: str) -> str:
+    if resource not in CORE_NAMESPACED:
+        raise apiserver.NotFound(NOT_FOUND)
+    return resource
 
 
-def _read_stored(
-    session: ReadSession, row: ClusterRow, resource: str, namespace: str | None
-) -> list[Manifest]:
-    assert row.id is not None
-    kind = STORED[resource]
-    items = repo.read_objects(session, row.id, kind, namespace)
-    if kind == "Deployment":
-        items = [_deployment_with_status(session, row, d) for d in items]
-    return items
-
-
-def _deployment_with_status(session: ReadSession, row: ClusterRow, dep: Manifest) -> Manifest:
-    assert row.id is not None
-    namespace = dep["metadata"].get("namespace", "default")
-    pods = [
-        p
-        for p in repo.read_objects(session, row.id, "Pod", namespace)
-        if apiserver.pod_owned_by(p, dep)
-    ]
-    return {**dep, "status": scheduling.deployment_status(dep, pods)}
-
-
-def _derived(
-    session: ReadSession, row: ClusterRow, resource: str, namespace: str | None
-) -> list[Manifest]:
-    """Endpoints and EndpointSlices are what the controllers derive from Services and pods."""
-    state = repo.load_state(session, row)
-    out: list[Manifest] = []
-    for service in state.services:
-        if namespace is not None and service.namespace != namespace:
-            continue
-        if resource == "endpoints":
-            out.append(endpoints.endpoints_object(state, service))
-        else:
-            out.extend(endpoints.endpoint_slices(state, service))
-    if resource == "endpointslices":
-        out.extend(
-            dict(s)
-            for s in state.endpoint_slices
-            if namespace is None or s.get("metadata", {}).get("namespace") == namespace
+def _core_kind(resource: str) -> str:
+    if resource in ("endpoints", "events"):
+        raise MethodNotAllowed(
+            f"{resource} are maintained by the simulator from Services and pods; to back a "
+            "Service without a selector, create an EndpointSlice"
         )
-        out.sort(key=lambda s: (s["metadata"].get("namespace", ""), s["metadata"]["name"]))
-    for item in out:
-        item.setdefault("metadata", {}).setdefault("resourceVersion", str(row.resource_version))
-    return out
+    if resource not in CORE_WRITABLE:
+        raise apiserver.NotFound(NOT_FOUND)
+    return CORE_WRITABLE[resource]
 
 
-def _collection(
-    session: ReadSession, row: ClusterRow, resource: str, namespace: str | None
-) -> list[Manifest]:
-    if resource in STORED:
-        return _read_stored(session, row, resource, namespace)
-    return _derived(session, row, resource, namespace)
-
-
-def _one(
-    session: ReadSession, row: ClusterRow, resource: str, namespace: str, name: str
-) -> Manifest:
-    assert row.id is not None
-    if resource in STORED:
-        obj = repo.read_object(session, row.id, STORED[resource], namespace, name)
-        if obj is not None and resource == "deployments":
-            obj = _deployment_with_status(session, row, obj)
-    else:
-        obj = next(
-            (
-                o
-                for o in _derived(session, row, resource, namespace)
-                if o["metadata"]["name"] == name
-            ),
-            None,
-        )
-    if obj is None:
-        kind = {"endpoints": "Service", "endpointslices": "EndpointSlice"}.get(resource, "")
-        kind = STORED.get(resource, kind)
-        if resource == "endpoints":
-            raise apiserver.NotFound(f'endpoints "{name}" not found', kind="endpoints", name=name)
-        raise apiserver.not_found(kind, name)
-    return _with_kind(obj, resource)
+def _group(group: str, resource: str) -> str:
+    if GROUPS.get(group, ("", ""))[0] != resource:
+        raise apiserver.NotFound(NOT_FOUND)
+    return GROUPS[group][1]
 
 
 def _create(
@@ -163,40 +77,33 @@ def _delete(session: WriteSession, cluster: str, kind: str, namespace: str, name
     return repo.write(session, cluster, lambda ws: apiserver.remove(ws, kind, namespace, name))
 
 
-def _endpoints_response(payload: Any, resource: str) -> JSONResponse:
-    response = JSONResponse(payload)
-    if resource == "endpoints":
-        response.headers["Warning"] = ENDPOINTS_WARNING
-    return response
-
-
-# --- core group, namespaced -------------------------------------------------------------
-CORE_NAMESPACED = "services|pods|endpoints"
-
-
+# --- core group ---------------------------------------------------------------------------
 @router.get("/api/v1/namespaces/{namespace}/{resource}")
 def list_namespaced(
+    request: Request,
     session: ReadSession,
     row: ClusterDep,
     namespace: str,
     resource: str,
     label_selector: str | None = LABEL_SELECTOR,
+    field_selector: str | None = FIELD_SELECTOR,
 ) -> JSONResponse:
-    """List services, pods or endpoints in one namespace."""
-    _core_namespaced(resource)
-    return _endpoints_response(
-        _list(row, resource, _collection(session, row, resource, namespace), label_selector),
-        resource,
-    )
+    """List services, pods, endpoints or events in one namespace."""
+    items = collection(session, row, _core(resource), namespace)
+    return respond_list(request, row, resource, items, label_selector, field_selector)
 
 
 @router.get("/api/v1/namespaces/{namespace}/{resource}/{name}")
 def read_namespaced(
-    session: ReadSession, row: ClusterDep, namespace: str, resource: str, name: str
+    request: Request,
+    session: ReadSession,
+    row: ClusterDep,
+    namespace: str,
+    resource: str,
+    name: str,
 ) -> JSONResponse:
     """Read one service, pod or endpoints object."""
-    _core_namespaced(resource)
-    return _endpoints_response(_one(session, row, resource, namespace, name), resource)
+    return respond_one(request, row, resource, one(session, row, _core(resource), namespace, name))
 
 
 @router.post("/api/v1/namespaces/{namespace}/{resource}", status_code=201)
@@ -204,7 +111,7 @@ def create_namespaced(
     session: WriteSession, cluster: str, namespace: str, resource: str, body: BodyDep
 ) -> JSONResponse:
     """Create a service or pod."""
-    return _create(session, cluster, _writable(resource), body, namespace)
+    return _create(session, cluster, _core_kind(resource), body, namespace)
 
 
 @router.put("/api/v1/namespaces/{namespace}/{resource}/{name}")
@@ -212,49 +119,29 @@ def replace_namespaced(
     session: WriteSession, cluster: str, namespace: str, resource: str, name: str, body: BodyDep
 ) -> Manifest:
     """Replace a service or pod."""
-    return _replace(session, cluster, _writable(resource), namespace, name, body)
+    return _replace(session, cluster, _core_kind(resource), namespace, name, body)
 
 
 @router.delete("/api/v1/namespaces/{namespace}/{resource}/{name}")
 def delete_namespaced(
     session: WriteSession, cluster: str, namespace: str, resource: str, name: str
 ) -> Manifest:
-    """Delete a service or pod."""
-    return _delete(session, cluster, _writable(resource), namespace, name)
+    """Delete a service or pod (a Deployment's pod is replaced at once)."""
+    return _delete(session, cluster, _core_kind(resource), namespace, name)
 
 
-def _core_namespaced(resource: str) -> None:
-    if resource not in ("services", "pods", "endpoints"):
-        raise apiserver.NotFound("the server could not find the requested resource")
-
-
-def _writable(resource: str) -> str:
-    if resource == "endpoints":
-        raise MethodNotAllowed(
-            "endpoints are maintained by the simulated endpoints controller from the Service's "
-            "selector; create an EndpointSlice for a Service without a selector"
-        )
-    _core_namespaced(resource)
-    return STORED[resource]
-
-
-class MethodNotAllowed(apiserver.ApiError):
-    code, reason = 405, "MethodNotAllowed"
-
-
-# --- cluster-wide lists and nodes -------------------------------------------------------
-@router.get("/api/v1/nodes")
-def list_nodes(
-    session: ReadSession, row: ClusterDep, label_selector: str | None = LABEL_SELECTOR
-) -> dict[str, Any]:
-    """List the worker nodes."""
-    return _list(row, "nodes", _collection(session, row, "nodes", None), label_selector)
+@router.get("/api/v1/namespaces/{name}")
+def read_namespace(
+    request: Request, session: ReadSession, row: ClusterDep, name: str
+) -> JSONResponse:
+    """Read a namespace (namespaces exist while objects live in them, plus the system ones)."""
+    return respond_one(request, row, "namespaces", one(session, row, "namespaces", "", name))
 
 
 @router.get("/api/v1/nodes/{name}")
-def read_node(session: ReadSession, row: ClusterDep, name: str) -> Manifest:
+def read_node(request: Request, session: ReadSession, row: ClusterDep, name: str) -> JSONResponse:
     """Read one node."""
-    return _one(session, row, "nodes", "", name)
+    return respond_one(request, row, "nodes", one(session, row, "nodes", "", name))
 
 
 @router.post("/api/v1/nodes", status_code=201)
@@ -265,7 +152,7 @@ def create_node(session: WriteSession, cluster: str, body: BodyDep) -> JSONRespo
 
 @router.put("/api/v1/nodes/{name}")
 def replace_node(session: WriteSession, cluster: str, name: str, body: BodyDep) -> Manifest:
-    """Replace a node."""
+    """Replace a node; a change of its Ready condition reaches its pods."""
     return _replace(session, cluster, "Node", "", name, body)
 
 
@@ -276,67 +163,68 @@ def delete_node(session: WriteSession, cluster: str, name: str) -> Manifest:
 
 
 @router.get("/api/v1/{resource}")
-def list_all_namespaces(
+def list_core(
+    request: Request,
     session: ReadSession,
     row: ClusterDep,
     resource: str,
     label_selector: str | None = LABEL_SELECTOR,
+    field_selector: str | None = FIELD_SELECTOR,
 ) -> JSONResponse:
-    """List services, pods or endpoints across all namespaces."""
-    _core_namespaced(resource)
-    return _endpoints_response(
-        _list(row, resource, _collection(session, row, resource, None), label_selector), resource
-    )
+    """List nodes, namespaces, or services/pods/endpoints/events across all namespaces."""
+    if resource not in ("nodes", "namespaces"):
+        _core(resource)
+    items = collection(session, row, resource, None)
+    return respond_list(request, row, resource, items, label_selector, field_selector)
 
 
-# --- apps/v1 and discovery.k8s.io/v1 ----------------------------------------------------
-GROUPS = {"apps/v1": "deployments", "discovery.k8s.io/v1": "endpointslices"}
-
-
-def _group_resource(group: str, resource: str) -> str:
-    if GROUPS.get(f"{group}/v1") != resource:
-        raise apiserver.NotFound("the server could not find the requested resource")
-    return resource
-
-
+# --- apps/v1 and discovery.k8s.io/v1 ------------------------------------------------------
 @router.get("/apis/{group}/v1/namespaces/{namespace}/{resource}")
 def list_group_namespaced(
+    request: Request,
     session: ReadSession,
     row: ClusterDep,
     group: str,
     namespace: str,
     resource: str,
     label_selector: str | None = LABEL_SELECTOR,
-) -> dict[str, Any]:
+    field_selector: str | None = FIELD_SELECTOR,
+) -> JSONResponse:
     """List deployments or endpointslices in one namespace."""
-    _group_resource(group, resource)
-    return _list(row, resource, _collection(session, row, resource, namespace), label_selector)
+    _group(group, resource)
+    items = collection(session, row, resource, namespace)
+    return respond_list(request, row, resource, items, label_selector, field_selector)
 
 
 @router.get("/apis/{group}/v1/{resource}")
 def list_group_all(
+    request: Request,
     session: ReadSession,
     row: ClusterDep,
     group: str,
     resource: str,
     label_selector: str | None = LABEL_SELECTOR,
-) -> dict[str, Any]:
+    field_selector: str | None = FIELD_SELECTOR,
+) -> JSONResponse:
     """List deployments or endpointslices across all namespaces."""
-    _group_resource(group, resource)
-    return _list(row, resource, _collection(session, row, resource, None), label_selector)
+    _group(group, resource)
+    items = collection(session, row, resource, None)
+    return respond_list(request, row, resource, items, label_selector, field_selector)
 
 
 @router.get("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}")
 def read_group_namespaced(
-    session: ReadSession, row: ClusterDep, group: str, namespace: str, resource: str, name: str
-) -> Manifest:
+    request: Request,
+    session: ReadSession,
+    row: ClusterDep,
+    group: str,
+    namespace: str,
+    resource: str,
+    name: str,
+) -> JSONResponse:
     """Read one deployment or endpointslice."""
-    return _one(session, row, _group_resource(group, resource), namespace, name)
-
-
-def _group_kind(group: str, resource: str) -> str:
-    _group_resource(group, resource)
-    return "Deployment" if resource == "deployments" else "EndpointSlice"
+    _group(group, resource)
+    return respond_one(request, row, resource, one(session, row, resource, namespace, name))
 
 
 @router.post("/apis/{group}/v1/namespaces/{namespace}/{resource}", status_code=201)
@@ -344,7 +232,7 @@ def create_group_namespaced(
     session: WriteSession, cluster: str, group: str, namespace: str, resource: str, body: BodyDep
 ) -> JSONResponse:
     """Create a deployment (its pods are scheduled at once) or a user-managed endpointslice."""
-    return _create(session, cluster, _group_kind(group, resource), body, namespace)
+    return _create(session, cluster, _group(group, resource), body, namespace)
 
 
 @router.put("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}")
@@ -358,7 +246,7 @@ def replace_group_namespaced(
     body: BodyDep,
 ) -> Manifest:
     """Replace a deployment or a user-managed endpointslice."""
-    return _replace(session, cluster, _group_kind(group, resource), namespace, name, body)
+    return _replace(session, cluster, _group(group, resource), namespace, name, body)
 
 
 @router.delete("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}")
@@ -366,4 +254,4 @@ def delete_group_namespaced(
     session: WriteSession, cluster: str, group: str, namespace: str, resource: str, name: str
 ) -> Manifest:
     """Delete a deployment (and its pods) or a user-managed endpointslice."""
-    return _delete(session, cluster, _group_kind(group, resource), namespace, name)
+    return _delete(session, cluster, _group(group, resource), namespace, name)

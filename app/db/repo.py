@@ -190,6 +190,13 @@ def read_objects(
     return [obj.body for obj in session.exec(query)]
 
 
+def namespaces(session: Session, cluster_id: int) -> set[str]:
+    rows = session.exec(
+        select(ObjectRow.namespace).where(ObjectRow.cluster_id == cluster_id).distinct()
+    )
+    return {ns for ns in rows if ns}
+
+
 def read_object(
     session: Session, cluster_id: int, kind: str, namespace: str, name: str
 ) -> Manifest | None:

@@ -1,0 +1,195 @@
+"""Discovery and version for kubectl: /k8s/{cluster}/version, /api, /apis and the group docs.
+
+What kubectl sends and needs is written down in ../shared/reference/kubectl-wire.md: aggregated
+discovery negotiated v2 → v2beta1 → legacy on the Accept header, with the media-type
+parameters in the reply's Content-Type, shortNames for `svc`/`deploy`/`ep`, and categories
+`all` for `kubectl get all`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from app.api.deps import ClusterDep
+from app.core.apiserver import NotFound
+
+router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes discovery"])
+
+VERBS = ["create", "delete", "get", "list", "update"]
+READ = ["get", "list"]
+
+# (group, resource, singular, kind, namespaced, shortNames, categories, verbs)
+RESOURCES: list[tuple[str, str, str, str, bool, list[str], list[str], list[str]]] = [
+    ("", "namespaces", "namespace", "Namespace", False, ["ns"], [], READ),
+    ("", "services", "service", "Service", True, ["svc"], ["all"], VERBS),
+    ("", "pods", "pod", "Pod", True, ["po"], ["all"], VERBS),
+    ("", "nodes", "node", "Node", False, ["no"], [], VERBS),
+    ("", "endpoints", "endpoints", "Endpoints", True, ["ep"], [], READ),
+    ("", "events", "event", "Event", True, ["ev"], [], READ),
+    ("apps", "deployments", "deployment", "Deployment", True, ["deploy"], ["all"], VERBS),
+    (
+        "discovery.k8s.io",
+        "endpointslices",
+        "endpointslice",
+        "EndpointSlice",
+        True,
+        [],
+        [],
+        VERBS,
+    ),
+]
+GROUPS = ["apps", "discovery.k8s.io"]
+VERSION = {
+    "major": "1",
+    "minor": "33",
+    "emulationMajor": "1",
+    "emulationMinor": "33",
+    "minCompatibilityMajor": "1",
+    "minCompatibilityMinor": "32",
+    "gitVersion": "v1.33.1",
+    "gitCommit": "8adc0f041b8e7ad1d30e29cc59c6ae7a15e19828",
+    "gitTreeState": "clean",
+    "buildDate": "2025-05-15T08:19:08Z",
+    "goVersion": "go1.24.2",
+    "compiler": "gc",
+    "platform": "linux/amd64",
+}
+
+
+def _of(group: str) -> list[tuple[str, str, str, str, bool, list[str], list[str], list[str]]]:
+    return [r for r in RESOURCES if r[0] == group]
+
+
+def _aggregated_resource(
+    r: tuple[str, str, str, str, bool, list[str], list[str], list[str]],
+) -> dict[str, Any]:
+    group, resource, singular, kind, namespaced, short, categories, verbs = r
+    entry: dict[str, Any] = {
+        "resource": resource,
+        "responseKind": {"group": group, "version": "v1", "kind": kind},
+        "scope": "Namespaced" if namespaced else "Cluster",
+        "singularResource": singular,
+        "verbs": verbs,
+    }
+    if short:
+        entry["shortNames"] = short
+    if categories:
+        entry["categories"] = categories
+    if resource == "deployments":
+        entry["subresources"] = [
+            {
+                "subresource": "status",
+                "responseKind": {"group": "apps", "version": "v1", "kind": "Deployment"},
+                "verbs": ["get"],
+            }
+        ]
+    return entry
+
+
+def _aggregated(groups: list[str], version: str) -> dict[str, Any]:
+    return {
+        "kind": "APIGroupDiscoveryList",
+        "apiVersion": f"apidiscovery.k8s.io/{version}",
+        "metadata": {},
+        "items": [
+            {
+                "metadata": {"name": group} if group else {},
+                "versions": [
+                    {
+                        "version": "v1",
+                        "resources": [_aggregated_resource(r) for r in _of(group)],
+                        "freshness": "Current",
+                    }
+                ],
+            }
+            for group in groups
+        ],
+    }
+
+
+def _negotiate(request: Request, groups: list[str], legacy: dict[str, Any]) -> JSONResponse:
+    accept = request.headers.get("accept", "")
+    for version in ("v2", "v2beta1"):
+        if f"g=apidiscovery.k8s.io;v={version};as=APIGroupDiscoveryList" in accept.replace(" ", ""):
+            return JSONResponse(
+                _aggregated(groups, version),
+                media_type=f"application/json;g=apidiscovery.k8s.io;v={version};"
+                "as=APIGroupDiscoveryList",
+            )
+    return JSONResponse(legacy)
+
+
+@router.get("/version")
+def read_version(_: ClusterDep) -> dict[str, str]:
+    """The Kubernetes version this simulator follows (kubectl's dispatcher picks by it)."""
+    return VERSION
+
+
+@router.get("/api")
+def core_discovery(request: Request, _: ClusterDep) -> JSONResponse:
+    """The core group: aggregated discovery or the legacy APIVersions document."""
+    legacy = {
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": ""}],
+    }
+    return _negotiate(request, [""], legacy)
+
+
+@router.get("/apis")
+def group_discovery(request: Request, _: ClusterDep) -> JSONResponse:
+    """The named groups: aggregated discovery or the legacy APIGroupList."""
+    legacy = {
+        "kind": "APIGroupList",
+        "apiVersion": "v1",
+        "groups": [
+            {
+                "name": group,
+                "versions": [{"groupVersion": f"{group}/v1", "version": "v1"}],
+                "preferredVersion": {"groupVersion": f"{group}/v1", "version": "v1"},
+            }
+            for group in GROUPS
+        ],
+    }
+    return _negotiate(request, GROUPS, legacy)
+
+
+def _resource_list(group: str) -> dict[str, Any]:
+    resources: list[dict[str, Any]] = []
+    for r in _of(group):
+        _, resource, singular, kind, namespaced, short, categories, verbs = r
+        entry: dict[str, Any] = {
+            "name": resource,
+            "singularName": singular,
+            "namespaced": namespaced,
+            "kind": kind,
+            "verbs": verbs,
+        }
+        if short:
+            entry["shortNames"] = short
+        if categories:
+            entry["categories"] = categories
+        resources.append(entry)
+    return {
+        "kind": "APIResourceList",
+        "apiVersion": "v1",
+        "groupVersion": f"{group}/v1" if group else "v1",
+        "resources": resources,
+    }
+
+
+@router.get("/api/v1")
+def core_resources(_: ClusterDep) -> dict[str, Any]:
+    """The legacy resource list of the core group."""
+    return _resource_list("")
+
+
+@router.get("/apis/{group}/v1")
+def group_resources(group: str, _: ClusterDep) -> JSONResponse:
+    """The legacy resource list of apps/v1 or discovery.k8s.io/v1."""
+    if group not in GROUPS:
+        raise NotFound("the server could not find the requested resource")
+    return JSONResponse(_resource_list(group))

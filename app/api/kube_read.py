@@ -1,0 +1,214 @@
+"""Reading the Kubernetes face: stored objects, derived ones, lists, Tables.
+
+Endpoints, EndpointSlices and Namespaces are derived (the controllers' output) rather than
+stored; Deployments get their status from the pods they own. `Accept: …;as=Table` answers with
+a server-side Table, the only way kubectl shows more than NAME and AGE.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from app.core import apiserver, endpoints, scheduling, selectors, tables
+from app.core.objects import SERVICE_NAME_LABEL
+from app.core.workspace import Manifest
+from app.db import repo
+from app.db.session import ReadSession
+from app.db.tables import ClusterRow
+
+STORED = {"services": "Service", "pods": "Pod", "nodes": "Node", "deployments": "Deployment"}
+LIST_KINDS = {
+    "services": ("v1", "ServiceList"),
+    "pods": ("v1", "PodList"),
+    "nodes": ("v1", "NodeList"),
+    "endpoints": ("v1", "EndpointsList"),
+    "namespaces": ("v1", "NamespaceList"),
+    "events": ("v1", "EventList"),
+    "deployments": ("apps/v1", "DeploymentList"),
+    "endpointslices": ("discovery.k8s.io/v1", "EndpointSliceList"),
+}
+SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+ENDPOINTS_WARNING = (
+    '299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"'
+)
+NOT_FOUND = "the server could not find the requested resource"
+
+
+def _with_kind(obj: Manifest, resource: str) -> Manifest:
+    api_version, list_kind = LIST_KINDS[resource]
+    return {"apiVersion": api_version, "kind": list_kind.removesuffix("List"), **obj}
+
+
+def _owned_status(session: ReadSession, row: ClusterRow, items: list[Manifest]) -> list[Manifest]:
+    assert row.id is not None
+    pods_by_ns: dict[str, list[Manifest]] = {}
+    out = []
+    for dep in items:
+        namespace = dep["metadata"].get("namespace", "default")
+        if namespace not in pods_by_ns:
+            pods_by_ns[namespace] = repo.read_objects(session, row.id, "Pod", namespace)
+        owned = [p for p in pods_by_ns[namespace] if apiserver.pod_owned_by(p, dep)]
+        out.append({**dep, "status": scheduling.deployment_status(dep, owned)})
+    return out
+
+
+def _namespaces(session: ReadSession, row: ClusterRow) -> list[Manifest]:
+    assert row.id is not None
+    names = set(SYSTEM_NAMESPACES) | repo.namespaces(session, row.id)
+    created = row.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {
+                "name": name,
+                "labels": {"kubernetes.io/metadata.name": name},
+                "creationTimestamp": created,
+                "resourceVersion": str(row.resource_version),
+            },
+            "spec": {"finalizers": ["kubernetes"]},
+            "status": {"phase": "Active"},
+        }
+        for name in sorted(names)
+    ]
+
+
+def collection(
+    session: ReadSession, row: ClusterRow, resource: str, namespace: str | None
+) -> list[Manifest]:
+    """Every object of a resource, in etcd's order (namespace, then name)."""
+    assert row.id is not None
+    if resource in STORED:
+        items = repo.read_objects(session, row.id, STORED[resource], namespace)
+        return _owned_status(session, row, items) if resource == "deployments" else items
+    if resource == "namespaces":
+        return _namespaces(session, row)
+    if resource == "events":
+        return []  # the simulator records no events yet; an empty list is the truth
+    state = repo.load_state(session, row)
+    created = {
+        (o["metadata"].get("namespace"), o["metadata"]["name"]): o["metadata"].get(
+            "creationTimestamp"
+        )
+        for o in repo.read_objects(session, row.id, "Service", namespace)
+    }
+    out: list[Manifest] = []
+    for service in state.services:
+        if namespace is not None and service.namespace != namespace:
+            continue
+        if resource == "endpoints":
+            out.append(endpoints.endpoints_object(state, service))
+        else:
+            out.extend(endpoints.endpoint_slices(state, service))
+    if resource == "endpointslices":
+        out.extend(
+            dict(s)
+            for s in state.endpoint_slices
+            if namespace is None or s.get("metadata", {}).get("namespace") == namespace
+        )
+    out.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+    for item in out:
+        meta = item.setdefault("metadata", {})
+        meta.setdefault("resourceVersion", str(row.resource_version))
+        owner = meta.get("labels", {}).get(SERVICE_NAME_LABEL, meta.get("name"))
+        # The controllers write these right after the Service; they share its age.
+        if created.get((meta.get("namespace"), owner)):
+            meta.setdefault("creationTimestamp", created[(meta.get("namespace"), owner)])
+    return out
+
+
+def one(
+    session: ReadSession, row: ClusterRow, resource: str, namespace: str, name: str
+) -> Manifest:
+    assert row.id is not None
+    obj: Manifest | None
+    if resource in STORED:
+        obj = repo.read_object(session, row.id, STORED[resource], namespace, name)
+        if obj is not None and resource == "deployments":
+            obj = _owned_status(session, row, [obj])[0]
+    else:
+        scope = None if resource == "namespaces" else namespace
+        obj = next(
+            (o for o in collection(session, row, resource, scope) if o["metadata"]["name"] == name),
+            None,
+        )
+    if obj is None:
+        plural = {
+            "deployments": "deployments.apps",
+            "endpointslices": "endpointslices.discovery.k8s.io",
+        }
+        label = plural.get(resource, resource)
+        raise apiserver.NotFound(f'{label} "{name}" not found', kind=label, name=name)
+    return _with_kind(obj, resource)
+
+
+def _field_matches(obj: Manifest, field_selector: str | None) -> bool:
+    """The fieldSelector terms kubectl sends: metadata.name and metadata.namespace."""
+    if not field_selector:
+        return True
+    meta = obj.get("metadata", {})
+    for term in field_selector.split(","):
+        key, op, value = _split_term(term)
+        actual = {"metadata.name": meta.get("name"), "metadata.namespace": meta.get("namespace")}
+        if key not in actual:
+            continue
+        if (actual[key] == value) != (op == "="):
+            return False
+    return True
+
+
+def _split_term(term: str) -> tuple[str, str, str]:
+    for op in ("!=", "==", "="):
+        if op in term:
+            key, value = term.split(op, 1)
+            return key.strip(), "=" if op != "!=" else "!=", value.strip()
+    raise selectors.SelectorError(f"invalid selector: '{term}'; can't understand '{term}'")
+
+
+def wants_table(request: Request) -> bool:
+    return "as=Table" in request.headers.get("accept", "").replace(" ", "")
+
+
+def respond_list(
+    request: Request,
+    row: ClusterRow,
+    resource: str,
+    items: list[Manifest],
+    label_selector: str | None,
+    field_selector: str | None,
+) -> JSONResponse:
+    requirements = selectors.parse(label_selector or "")
+    chosen = [
+        i
+        for i in items
+        if selectors.matches(requirements, i.get("metadata", {}).get("labels", {}))
+        and _field_matches(i, field_selector)
+    ]
+    version = str(row.resource_version)
+    if wants_table(request) and resource in tables.COLUMNS:
+        body = tables.table(resource, chosen, version)
+    else:
+        api_version, kind = LIST_KINDS[resource]
+        body = {
+            "kind": kind,
+            "apiVersion": api_version,
+            "metadata": {"resourceVersion": version},
+            "items": chosen,
+        }
+    return _json(body, resource)
+
+
+def respond_one(request: Request, row: ClusterRow, resource: str, obj: Manifest) -> JSONResponse:
+    if wants_table(request) and resource in tables.COLUMNS:
+        return _json(tables.table(resource, [obj], str(row.resource_version)), resource)
+    return _json(obj, resource)
+
+
+def _json(body: Any, resource: str) -> JSONResponse:
+    response = JSONResponse(body)
+    if resource == "endpoints":
+        response.headers["Warning"] = ENDPOINTS_WARNING
+    return response
