@@ -48,7 +48,9 @@ def test_the_static_band_is_used_only_when_the_dynamic_band_is_full() -> None:
     port = allocation.allocate_node_port(PortRange(), used, random.Random(1))
     assert 30000 <= port <= 30085
     with pytest.raises(allocation.RangeFull):
-        allocation.allocate_node_port(PortRange(), used | set(range(30000, 30086)), random.Random(1))
+        allocation.allocate_node_port(
+            PortRange(), used | set(range(30000, 30086)), random.Random(1)
+        )
 
 
 def test_automatic_node_ports_are_random_not_sequential() -> None:
