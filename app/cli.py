@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def _use_db(path: str | None) -> None:
@@ -48,6 +49,91 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _session() -> Any:
+    from sqlmodel import Session
+
+    from app.db.migrate import upgrade_to_head
+    from app.db.session import get_engine
+    from app.settings import get_settings
+
+    upgrade_to_head(get_settings().DATABASE_URL)
+    return Session(get_engine().execution_options(sqlite_immediate=True))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Apply a manifest file to a cluster in one transaction, with a progress bar."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from app.core import manifests
+    from app.core.apiserver import ApiError
+    from app.core.yamlsafe import YamlError
+    from app.db import repo
+
+    _use_db(args.db)
+    console = Console(stderr=True)
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+        docs = manifests.parse(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        console.print(f"[red]error:[/red] cannot read {args.file}: {exc}")
+        return 1
+    except YamlError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        return 1
+    with _session() as session, Progress(console=console, transient=True) as bar:
+        task = bar.add_task(f"applying {len(docs)} objects", total=len(docs))
+        try:
+            row = repo.get_cluster(session, args.cluster)
+            ws = repo.load_workspace(session, row)
+            outcomes = manifests.apply(
+                ws, docs, args.namespace, progress=lambda n: bar.advance(task, n)
+            )
+            if args.dry_run:
+                session.rollback()
+            else:
+                repo.save_workspace(session, row, ws)
+                session.commit()
+        except manifests.ImportFailed as failed:
+            session.rollback()
+            for error in failed.errors:
+                console.print(f"[red]document {error['document']}:[/red] {error['message']}")
+            console.print("nothing was applied")
+            return 1
+        except ApiError as exc:
+            session.rollback()
+            console.print(f"[red]error:[/red] {exc.message}")
+            return 1
+    suffix = " (dry run)" if args.dry_run else ""
+    for outcome in outcomes:
+        kind = outcome.kind.lower() + ("." + "apps" if outcome.kind == "Deployment" else "")
+        print(f"{kind}/{outcome.name} {outcome.action}{suffix}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a cluster's objects as multi-document YAML."""
+    import yaml
+
+    from app.core import manifests
+    from app.core.apiserver import ApiError
+    from app.db import repo
+
+    _use_db(args.db)
+    with _session() as session:
+        try:
+            ws = repo.load_workspace(session, repo.get_cluster(session, args.cluster))
+        except ApiError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 1
+    text = yaml.safe_dump_all(manifests.export(ws, include_system=args.system), sort_keys=False)
+    if args.output and args.output != "-":
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="svcscope", description="See, test and teach how Kubernetes Services move traffic."
@@ -65,6 +151,21 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--db")
     seed.add_argument("--replace", action="store_true", help="re-create them from scratch")
     seed.set_defaults(func=cmd_seed)
+
+    imp = sub.add_parser("import", help="apply a YAML/JSON manifest to a cluster (all or nothing)")
+    imp.add_argument("file", help="manifest file, or - for standard input")
+    imp.add_argument("--cluster", default="demo")
+    imp.add_argument("--namespace", default="default")
+    imp.add_argument("--dry-run", action="store_true")
+    imp.add_argument("--db")
+    imp.set_defaults(func=cmd_import)
+
+    exp = sub.add_parser("export", help="print a cluster's objects as YAML")
+    exp.add_argument("--cluster", default="demo")
+    exp.add_argument("-o", "--output", help="file to write (default: standard output)")
+    exp.add_argument("--system", action="store_true", help="include kube-system objects")
+    exp.add_argument("--db")
+    exp.set_defaults(func=cmd_export)
 
     migrate = sub.add_parser("migrate", help="upgrade the database to the newest schema")
     migrate.add_argument("--db")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-import yaml
 from fastapi import Depends, Path, Request
 
+from app.core import yamlsafe
 from app.core.apiserver import ApiError, BadRequest
 from app.db.repo import get_cluster
 from app.db.session import ReadSession
@@ -30,12 +30,8 @@ def cluster_row(session: ReadSession, cluster: Annotated[str, Path(max_length=25
 ClusterDep = Annotated[ClusterRow, Depends(cluster_row)]
 
 
-async def json_body(request: Request) -> Any:
-    """The body as the API server reads it: JSON, or YAML when the client says so.
-
-    FastAPI must not bind it to a model: kubectl sends bodies a model would reshape, and
-    errors have to come back as Kubernetes Status objects with Go's wording.
-    """
+async def read_limited(request: Request) -> bytes:
+    """The raw body, refused with 413 as soon as it passes the limit (never read whole)."""
     limit = get_settings().SVCSCOPE_MAX_BODY_BYTES
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -46,13 +42,33 @@ async def json_body(request: Request) -> Any:
         if size > limit:
             raise PayloadTooLarge(f"Request entity too large: limit is {limit}")
         chunks.append(chunk)
-    raw = b"".join(chunks)
+    return b"".join(chunks)
+
+
+async def text_body(request: Request) -> str:
+    """A manifest upload: UTF-8 text, YAML or JSON."""
+    try:
+        return (await read_limited(request)).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the body is not UTF-8 text") from None
+
+
+TextBodyDep = Annotated[str, Depends(text_body)]
+
+
+async def json_body(request: Request) -> Any:
+    """The body as the API server reads it: JSON, or YAML when the client says so.
+
+    FastAPI must not bind it to a model: kubectl sends bodies a model would reshape, and
+    errors have to come back as Kubernetes Status objects with Go's wording.
+    """
+    raw = await read_limited(request)
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if content_type in ("application/yaml", "application/x-yaml", "text/yaml"):
         try:
-            return yaml.safe_load(raw.decode("utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
-            raise BadRequest(f"error converting YAML to JSON: {exc}") from None
+            return yamlsafe.load_one(raw.decode("utf-8"))
+        except (yamlsafe.YamlError, UnicodeDecodeError) as exc:
+            raise BadRequest(str(exc)) from None
     if content_type.startswith("application/vnd.kubernetes.protobuf"):
         raise ApiError(
             "the body of the request was in an unknown format - accepted media types "

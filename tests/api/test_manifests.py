@@ -1,0 +1,131 @@
+"""Manifest import (all or nothing, dry run) and export (round trip)."""
+
+from __future__ import annotations
+
+import yaml
+from fastapi.testclient import TestClient
+
+URL = "/api/clusters/demo/manifests"
+APP = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: nginx, ports: [{containerPort: 80, name: http}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  type: NodePort
+  selector: {app: api}
+  ports: [{port: 80, targetPort: http}]
+"""
+YAML = {"content-type": "application/yaml"}
+
+
+def _names(client: TestClient, path: str) -> list[str]:
+    return [o["metadata"]["name"] for o in client.get(path).json()["items"]]
+
+
+def test_an_import_creates_every_object_and_a_second_one_changes_nothing(
+    client: TestClient,
+) -> None:
+    first = client.post(URL, content=APP, headers=YAML)
+    assert first.status_code == 200, first.text
+    assert [(i["kind"], i["action"]) for i in first.json()["items"]] == [
+        ("Deployment", "created"),
+        ("Service", "created"),
+    ]
+    assert len(_names(client, "/k8s/demo/api/v1/namespaces/shop/pods")) == 2
+    version = client.get("/k8s/demo/api/v1/namespaces/shop/services/api").json()["metadata"]
+    second = client.post(URL, content=APP, headers=YAML)
+    assert [i["action"] for i in second.json()["items"]] == ["unchanged", "unchanged"]
+    again = client.get("/k8s/demo/api/v1/namespaces/shop/services/api").json()["metadata"]
+    assert again["resourceVersion"] == version["resourceVersion"]
+    changed = client.post(URL, content=APP.replace("replicas: 2", "replicas: 3"), headers=YAML)
+    assert [i["action"] for i in changed.json()["items"]] == ["configured", "unchanged"]
+
+
+def test_a_dry_run_reports_without_storing(client: TestClient) -> None:
+    response = client.post(f"{URL}?dryRun=All", content=APP, headers=YAML)
+    assert response.status_code == 200
+    assert response.json()["dryRun"] is True
+    assert client.get("/k8s/demo/api/v1/namespaces/shop/services/api").status_code == 404
+
+
+def test_one_bad_document_stores_nothing_and_names_the_document(client: TestClient) -> None:
+    bad = APP + "---\napiVersion: v1\nkind: Service\nmetadata: {name: bad}\n"
+    bad += "spec: {type: NodePort, ports: [{port: 80, nodePort: 80}]}\n"
+    response = client.post(URL, content=bad, headers=YAML)
+    assert response.status_code == 422
+    status = response.json()
+    assert status["kind"] == "Status"
+    assert status["details"]["causes"] == [
+        {
+            "reason": "Invalid",
+            "message": "Invalid value: 80: provided port is not in the valid range. "
+            "The range of valid ports is 30000-32767",
+            "field": "documents[2].spec.ports[0].nodePort",
+        }
+    ]
+    assert client.get("/k8s/demo/api/v1/namespaces/shop/services/api").status_code == 404
+    assert _names(client, "/k8s/demo/api/v1/namespaces/shop/pods") == []
+
+
+def test_unknown_kinds_and_broken_yaml_are_rejected(client: TestClient) -> None:
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+    response = client.post(URL, content=cm, headers=YAML)
+    assert response.status_code == 422
+    assert 'no matches for kind "ConfigMap" in version "v1"' in response.json()["message"]
+    broken = client.post(URL, content="a: [1, 2\n", headers=YAML)
+    assert broken.status_code == 400
+    assert broken.json()["message"].startswith("error converting YAML to JSON")
+
+
+def test_a_yaml_alias_bomb_is_refused_quickly(client: TestClient) -> None:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
+    response = client.post(URL, content="\n".join(lines) + "\n", headers=YAML)
+    assert response.status_code == 400
+    assert "aliases" in response.json()["message"]
+
+
+def test_an_export_imports_into_a_fresh_cluster_unchanged(client: TestClient) -> None:
+    client.post(URL, content=APP, headers=YAML)
+    exported = client.get(URL)
+    assert exported.headers["content-type"].startswith("application/yaml")
+    docs = list(yaml.safe_load_all(exported.text))
+    kinds = {(d["kind"], d["metadata"]["name"]) for d in docs}
+    assert ("Service", "web") in kinds and ("Deployment", "api") in kinds
+    assert not any(d["kind"] == "Pod" for d in docs)  # the Deployments re-create them
+    assert client.post("/api/clusters", json={"name": "copy", "nodes": 3}).status_code == 201
+    imported = client.post("/api/clusters/copy/manifests", content=exported.text, headers=YAML)
+    assert imported.status_code == 200, imported.text
+    assert client.get("/api/clusters/copy/manifests").text == exported.text
+
+
+def test_five_hundred_objects_land_in_one_transaction(empty_client: TestClient) -> None:
+    empty_client.post("/api/clusters", json={"name": "big", "nodes": 3})
+    docs = [
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": f"svc-{i}"},
+            "spec": {"type": "NodePort", "selector": {"app": "x"}, "ports": [{"port": 80}]},
+        }
+        for i in range(500)
+    ]
+    text = yaml.safe_dump_all(docs)
+    response = empty_client.post("/api/clusters/big/manifests", content=text, headers=YAML)
+    assert response.status_code == 200
+    services = empty_client.get("/k8s/big/api/v1/namespaces/default/services").json()["items"]
+    assert len(services) == 501
+    ports = [s["spec"]["ports"][0]["nodePort"] for s in services if s["spec"]["type"] == "NodePort"]
+    assert len(set(ports)) == 500

@@ -1,0 +1,70 @@
+"""The `svcscope` console script: seed, import (all or nothing) and export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.db.session import get_engine
+from app.settings import get_settings
+
+APP = """\
+apiVersion: v1
+kind: Service
+metadata: {name: shopfront}
+spec:
+  type: NodePort
+  selector: {app: api}
+  ports: [{port: 80, targetPort: 8080}]
+"""
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    path = tmp_path / "cli.db"
+    assert main(["seed", "--db", str(path)]) == 0
+    return path
+
+
+def test_import_applies_a_manifest_and_export_prints_it(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = tmp_path / "app.yaml"
+    manifest.write_text(APP)
+    assert main(["import", str(manifest), "--db", str(db), "--cluster", "demo"]) == 0
+    assert "service/shopfront created" in capsys.readouterr().out
+    assert main(["export", "--db", str(db), "--cluster", "demo"]) == 0
+    exported = capsys.readouterr().out
+    assert "name: shopfront" in exported
+    assert "nodePort: " in exported
+
+
+def test_a_failing_import_applies_nothing_and_exits_1(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = tmp_path / "bad.yaml"
+    manifest.write_text(
+        APP
+        + "---\n"
+        + APP.replace("name: shopfront", "name: bad").replace("targetPort: 8080", "nodePort: 80")
+    )
+    assert main(["import", str(manifest), "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert "document 2:" in err
+    assert "provided port is not in the valid range" in err
+    assert main(["export", "--db", str(db)]) == 0
+    assert "name: shopfront" not in capsys.readouterr().out
+
+
+def test_missing_files_and_clusters_are_reported_not_raised(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", "/nonexistent.yaml", "--db", str(db)]) == 1
+    assert "cannot read" in capsys.readouterr().err
+    assert main(["export", "--db", str(db), "--cluster", "nope"]) == 1
+    assert 'clusters "nope" not found' in capsys.readouterr().err
