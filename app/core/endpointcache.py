@@ -141,7 +141,8 @@ class Policies:
 
     @property
     def uses_cluster_endpoints(self) -> bool:
-        return not self.internal_local or (self.externally_accessible and not self.external_local)
+        # Even with ETP Local, external traffic needs Cluster endpoints for short-circuiting.
+        return not self.internal_local or self.externally_accessible
 
     @property
     def uses_local_endpoints(self) -> bool:

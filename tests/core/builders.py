@@ -215,3 +215,83 @@ def three_node_web(**config_fields: Any) -> ClusterState:
         services=[service("web", "10.96.0.20", [port(80, 8080, name="http")])],
         **config_fields,
     )
+
+
+def _p80(node_port: int | None = None) -> list[Manifest]:
+    return [port(80, 80, name="p80", node_port=node_port)]
+
+
+def _slice(ns: str, name: str, *ips: str, local: str = "") -> Manifest:
+    endpoints: list[Manifest] = []
+    for ip in ips:
+        ep: Manifest = {"addresses": [ip]}
+        if ip == local:
+            ep["nodeName"] = "test-node"
+        endpoints.append(ep)
+    return endpoint_slice(
+        ns, name, endpoints, [{"name": "p80", "port": 80, "protocol": "TCP"}], name=f"{name}-1"
+    )
+
+
+def upstream_overall() -> ClusterState:
+    """The svc1..svc6 fixture of TestOverallIPTablesRules / TestOverallNFTablesRules
+    (k/k pkg/proxy/iptables/proxier_test.go, pkg/proxy/nftables/proxier_test.go): the fake
+    proxier runs on "test-node" (192.168.0.2) with the local-traffic detector on 10.0.0.0/8.
+    Endpoints come from hand-made slices, as in the upstream test."""
+    return cluster(
+        nodes=[node("test-node", "192.168.0.2"), node("node2", "192.168.0.3")],
+        services=[
+            service("svc1", "172.30.0.41", _p80(), namespace="ns1", no_selector=True),
+            service(
+                "svc2",
+                "172.30.0.42",
+                _p80(3001),
+                namespace="ns2",
+                type_="LoadBalancer",
+                etp="Local",
+                lb_ingress=["1.2.3.4"],
+                external_ips=["192.168.99.22"],
+                hcnp=30000,
+                no_selector=True,
+            ),
+            service(
+                "svc3",
+                "172.30.0.43",
+                _p80(3003),
+                namespace="ns3",
+                type_="NodePort",
+                no_selector=True,
+            ),
+            service(
+                "svc4",
+                "172.30.0.44",
+                _p80(),
+                namespace="ns4",
+                type_="NodePort",
+                external_ips=["192.168.99.33"],
+                no_selector=True,
+            ),
+            service(
+                "svc5",
+                "172.30.0.45",
+                _p80(3002),
+                namespace="ns5",
+                type_="LoadBalancer",
+                lb_ingress=["5.6.7.8"],
+                hcnp=30000,
+                source_ranges=[" 203.0.113.0/25"],
+                affinity_timeout=10800,
+                no_selector=True,
+            ),
+            service("svc6", "172.30.0.46", _p80(), namespace="ns6", no_selector=True),
+        ],
+        slices=[
+            _slice("ns1", "svc1", "10.180.0.1"),
+            _slice("ns2", "svc2", "10.180.0.2"),
+            _slice("ns3", "svc3", "10.180.0.3"),
+            _slice("ns4", "svc4", "10.180.0.4", "10.180.0.5", local="10.180.0.5"),
+            _slice("ns5", "svc5", "10.180.0.3"),
+        ],
+        pod_cidr="10.0.0.0/8",
+        service_cidr="172.30.0.0/16",
+    )
