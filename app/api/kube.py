@@ -24,7 +24,7 @@ router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes"])
 LABEL_SELECTOR = Query(None, alias="labelSelector", max_length=4096)
 FIELD_SELECTOR = Query(None, alias="fieldSelector", max_length=4096)
 CORE_NAMESPACED = ("services", "pods", "endpoints", "events")
-CORE_WRITABLE = {"services": "Service", "pods": "Pod"}
+CORE_WRITABLE = {"services": "Service", "pods": "Pod", "endpoints": "Endpoints"}
 GROUPS = {
     "apps": ("deployments", "Deployment"),
     "discovery.k8s.io": ("endpointslices", "EndpointSlice"),
@@ -42,11 +42,8 @@ def _core(resource: str) -> str:
 
 
 def _core_kind(resource: str) -> str:
-    if resource in ("endpoints", "events"):
-        raise MethodNotAllowed(
-            f"{resource} are maintained by the simulator from Services and pods; to back a "
-            "Service without a selector, create an EndpointSlice"
-        )
+    if resource == "events":
+        raise MethodNotAllowed("events are recorded by the simulator, not written by clients")
     if resource not in CORE_WRITABLE:
         raise apiserver.NotFound(NOT_FOUND)
     return CORE_WRITABLE[resource]
@@ -110,7 +107,7 @@ def read_namespaced(
 def create_namespaced(
     session: WriteSession, cluster: str, namespace: str, resource: str, body: BodyDep
 ) -> JSONResponse:
-    """Create a service or pod."""
+    """Create a service, pod, or endpoints for a Service without a selector."""
     return _create(session, cluster, _core_kind(resource), body, namespace)
 
 

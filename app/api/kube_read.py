@@ -100,9 +100,13 @@ def collection(
         if namespace is not None and service.namespace != namespace:
             continue
         if resource == "endpoints":
-            out.append(endpoints.endpoints_object(state, service))
+            # Selector-less Services have the Endpoints their users wrote (stored, below).
+            if service.selector is not None or endpoints.is_api_server_service(service):
+                out.append(endpoints.endpoints_object(state, service))
         else:
             out.extend(endpoints.endpoint_slices(state, service))
+    if resource == "endpoints":
+        out.extend(repo.read_objects(session, row.id, "Endpoints", namespace))
     if resource == "endpointslices":
         out.extend(
             dict(s)

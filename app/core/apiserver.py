@@ -12,7 +12,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from app.core import defaults, scheduling, service_registry, validation
+from app.core import defaults, scheduling, service_registry, validation, validation_endpoints
 from app.core.decoding import decode
 from app.core.fielderrors import FieldError, ValidationFailed, required
 from app.core.workspace import CLUSTER_SCOPED, Manifest, Workspace
@@ -57,6 +57,7 @@ RESOURCES = {
     "Node": "nodes",
     "Deployment": "deployments.apps",
     "EndpointSlice": "endpointslices.discovery.k8s.io",
+    "Endpoints": "endpoints",
 }
 API_VERSIONS = {
     "Service": "v1",
@@ -64,6 +65,7 @@ API_VERSIONS = {
     "Node": "v1",
     "Deployment": "apps/v1",
     "EndpointSlice": "discovery.k8s.io/v1",
+    "Endpoints": "v1",
 }
 
 
@@ -102,7 +104,8 @@ _DEFAULTERS: dict[str, Callable[[Manifest], Manifest]] = {
     "Pod": defaults.default_pod,
     "Node": defaults.default_node,
     "Deployment": defaults.default_deployment,
-    "EndpointSlice": lambda o: o,
+    "EndpointSlice": defaults.default_endpoint_slice,
+    "Endpoints": validation_endpoints.default_endpoints,
 }
 
 
@@ -115,6 +118,8 @@ def _validate(kind: str, obj: Manifest, old: Manifest | None) -> list[FieldError
         return validation.validate_node(obj)
     if kind == "Deployment":
         return validation.validate_deployment(obj)
+    if kind == "Endpoints":
+        return validation_endpoints.validate_endpoints(obj)
     return validation.validate_endpoint_slice(obj)
 
 
@@ -152,7 +157,7 @@ def create(ws: Workspace, kind: str, body: object, namespace: str = "default") -
         service_registry.assign_load_balancer(ws, obj)
         return ws.put(kind, obj)
     _check_valid(kind, obj)
-    if ws.get(kind, ns, meta["name"]) is not None:
+    if ws.get(kind, ns, meta["name"]) is not None or _controller_owns(ws, kind, ns, meta["name"]):
         raise _exists(kind, meta["name"])
     if kind == "Node":
         return ws.put(kind, scheduling.complete_node(ws, obj))
@@ -162,6 +167,14 @@ def create(ws: Workspace, kind: str, body: object, namespace: str = "default") -
     if kind == "Deployment":
         scheduling.reconcile_deployment(ws, stored)
     return stored
+
+
+def _controller_owns(ws: Workspace, kind: str, namespace: str, name: str) -> bool:
+    """The endpoints controller already maintains Endpoints for a Service with a selector."""
+    if kind != "Endpoints":
+        return False
+    service = ws.get("Service", namespace, name)
+    return service is not None and service.get("spec", {}).get("selector") is not None
 
 
 def _exists(kind: str, name: str) -> AlreadyExists:

@@ -311,12 +311,46 @@ ENDPOINT_SLICE = Struct(
     },
 )
 
+ENDPOINT_ADDRESS = Struct(
+    "EndpointAddress",
+    {"ip": STRING, "hostname": STRING, "nodeName": STRING, "targetRef": ANY},
+)
+ENDPOINTS = Struct(
+    "Endpoints",
+    {
+        "apiVersion": STRING,
+        "kind": STRING,
+        "metadata": OBJECT_META,
+        "subsets": ListOf(
+            Struct(
+                "EndpointSubset",
+                {
+                    "addresses": ListOf(ENDPOINT_ADDRESS),
+                    "notReadyAddresses": ListOf(ENDPOINT_ADDRESS),
+                    "ports": ListOf(
+                        Struct(
+                            "EndpointPort",
+                            {
+                                "name": STRING,
+                                "port": INT32_T,
+                                "protocol": STRING,
+                                "appProtocol": STRING,
+                            },
+                        )
+                    ),
+                },
+            )
+        ),
+    },
+)
+
 SCHEMAS = {
     "Service": SERVICE,
     "Pod": POD,
     "Node": NODE,
     "Deployment": DEPLOYMENT,
     "EndpointSlice": ENDPOINT_SLICE,
+    "Endpoints": ENDPOINTS,
 }
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from app.core.mirroring import mirrored_slices
 from app.core.objects import (
     ClusterConfig,
     ClusterState,
@@ -111,13 +112,20 @@ def build_state(config: ClusterConfig, objects: dict[str, dict[Key, Manifest]]) 
     def of(kind: str) -> list[Manifest]:
         return sorted(objects.get(kind, {}).values(), key=_sort_key)
 
+    services = tuple(Service.from_manifest(o) for o in of("Service"))
+    selectors = {(s.namespace, s.name): s.selector is not None for s in services}
+    mirrored = [
+        mirrored
+        for endpoints in of("Endpoints")
+        for mirrored in mirrored_slices(endpoints, selectors.get(_sort_key(endpoints), False))
+    ]
     return ClusterState(
         config=config,
         nodes=tuple(Node.from_manifest(o) for o in of("Node")),
         pods=tuple(Pod.from_manifest(o) for o in of("Pod")),
-        services=tuple(Service.from_manifest(o) for o in of("Service")),
+        services=services,
         deployments=tuple(Deployment.from_manifest(o) for o in of("Deployment")),
-        endpoint_slices=tuple(copy.deepcopy(o) for o in of("EndpointSlice")),
+        endpoint_slices=(*(copy.deepcopy(o) for o in of("EndpointSlice")), *mirrored),
     )
 
 

@@ -139,3 +139,59 @@ def test_unknown_resources_are_404_status(client: TestClient) -> None:
     assert response.status_code == 404
     assert response.json()["kind"] == "Status"
     assert client.get("/k8s/demo/apis/apps/v1/namespaces/default/widgets").status_code == 404
+
+
+def test_user_endpoints_back_a_service_without_a_selector(client: TestClient) -> None:
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "legacy-db"},
+        "spec": {"ports": [{"name": "pg", "port": 5432}]},
+    }
+    assert client.post(f"{CORE}/namespaces/default/services", json=service).status_code == 201
+    endpoints = {
+        "apiVersion": "v1",
+        "kind": "Endpoints",
+        "metadata": {"name": "legacy-db"},
+        "subsets": [
+            {"addresses": [{"ip": "192.168.49.100"}], "ports": [{"name": "pg", "port": 5432}]}
+        ],
+    }
+    created = client.post(f"{CORE}/namespaces/default/endpoints", json=endpoints)
+    assert created.status_code == 201, created.text
+    assert created.json()["subsets"][0]["ports"][0]["protocol"] == "TCP"
+    read = client.get(f"{CORE}/namespaces/default/endpoints/legacy-db").json()
+    assert read["subsets"][0]["addresses"] == [{"ip": "192.168.49.100"}]
+    slices = client.get(
+        f"{SLICES}?labelSelector=kubernetes.io/service-name=legacy-db"
+    ).json()["items"]
+    assert len(slices) == 1
+    assert slices[0]["metadata"]["labels"]["endpointslice.kubernetes.io/managed-by"] == (
+        "endpointslicemirroring-controller.k8s.io"
+    )
+    assert slices[0]["endpoints"][0]["addresses"] == ["192.168.49.100"]
+
+
+def test_endpoints_of_a_selector_service_belong_to_the_controller(client: TestClient) -> None:
+    endpoints = {
+        "apiVersion": "v1",
+        "kind": "Endpoints",
+        "metadata": {"name": "web"},
+        "subsets": [{"addresses": [{"ip": "10.0.0.1"}], "ports": [{"port": 80}]}],
+    }
+    response = client.post(f"{CORE}/namespaces/default/endpoints", json=endpoints)
+    assert response.status_code == 409
+    assert response.json()["message"] == 'endpoints "web" already exists'
+
+
+def test_invalid_endpoints_get_field_errors(client: TestClient) -> None:
+    endpoints = {
+        "apiVersion": "v1",
+        "kind": "Endpoints",
+        "metadata": {"name": "x"},
+        "subsets": [{"addresses": [{"ip": "nope"}], "ports": [{"port": 0}]}],
+    }
+    response = client.post(f"{CORE}/namespaces/default/endpoints", json=endpoints)
+    assert response.status_code == 422
+    fields = [c["field"] for c in response.json()["details"]["causes"]]
+    assert fields == ["subsets[0].addresses[0].ip", "subsets[0].ports[0].port"]
