@@ -1,0 +1,88 @@
+"""Simulator functions over traffic: one routed request, and what kube-proxy writes on a node."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.deps import ClusterDep
+from app.core import proxyrules
+from app.core.apiserver import NotFound
+from app.core.fielderrors import ValidationFailed, invalid
+from app.core.routing import RouteError, Source, route
+from app.db import repo
+from app.db.session import ReadSession
+
+router = APIRouter(prefix="/api/clusters/{cluster}", tags=["traffic"])
+
+
+class SourceIn(BaseModel):
+    """Where the request starts: an external client, a node's host network, or a pod."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["external", "node", "pod"] = "external"
+    ip: str = Field("203.0.113.7", max_length=64)
+    name: str = Field("", max_length=253)
+    namespace: str = Field("default", max_length=63)
+
+    def to_core(self) -> Source:
+        if self.kind == "node":
+            return Source.node(self.name)
+        if self.kind == "pod":
+            return Source.pod(self.namespace, self.name)
+        return Source.external(self.ip)
+
+
+class RouteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: SourceIn = Field(default_factory=SourceIn)
+    destination: str = Field(..., min_length=1, max_length=300, examples=["web.default:80"])
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+
+
+def source_error(exc: RouteError, body: RouteIn) -> ValidationFailed:
+    """A route that cannot be described is answered 422 with the field at fault."""
+    text = str(exc)
+    field = (
+        "source"
+        if text.startswith(("no node", "no pod", "pod ", "unknown source"))
+        else ("destination")
+    )
+    value: Any = body.destination if field == "destination" else body.source.model_dump()
+    return ValidationFailed("Route", field, [invalid(field, value, text)])
+
+
+@router.post("/route")
+def route_request(body: RouteIn, session: ReadSession, row: ClusterDep) -> dict[str, Any]:
+    """Follow one request hop by hop: client, load balancer, node, Service, pod, and why."""
+    state = repo.load_state(session, row)
+    try:
+        path = route(state, body.source.to_core(), body.destination, body.seed)
+    except RouteError as exc:
+        raise source_error(exc, body) from None
+    return path.to_dict()
+
+
+@router.get("/nodes/{node}/proxy-rules", response_class=PlainTextResponse)
+def read_proxy_rules(
+    node: str,
+    session: ReadSession,
+    row: ClusterDep,
+    mode: Literal["iptables", "ipvs", "nftables"] | None = Query(None),
+) -> PlainTextResponse:
+    """What kube-proxy writes on the node: iptables-save, `ipvsadm -Ln` or the nft ruleset."""
+    state = repo.load_state(session, row)
+    chosen = mode or state.config.proxy_mode
+    try:
+        if chosen == "nftables":
+            text = proxyrules.nft_ruleset(state, node)
+        elif chosen == "ipvs":
+            text = proxyrules.ipvsadm_listing(state, node)
+        else:
+            text = proxyrules.iptables_save(state, node)
+    except proxyrules.UnknownNode:
+        raise NotFound(f'nodes "{node}" not found', kind="nodes", name=node) from None
+    return PlainTextResponse(text)

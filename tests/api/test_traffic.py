@@ -1,0 +1,135 @@
+"""Routing through the API: the classic teaching cases of issue 3, and kube-proxy's rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+
+def route(client: TestClient, cluster: str, **body: Any) -> dict[str, Any]:
+    response = client.post(f"/api/clusters/{cluster}/route", json=body)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def node_ips(client: TestClient, cluster: str) -> dict[str, str]:
+    nodes = client.get(f"/k8s/{cluster}/api/v1/nodes").json()["items"]
+    return {n["metadata"]["name"]: n["status"]["addresses"][0]["address"] for n in nodes}
+
+
+def test_the_route_contract_has_every_field(client: TestClient) -> None:
+    path = route(
+        client,
+        "demo",
+        source={"kind": "external", "ip": "203.0.113.7"},
+        destination="web.default:80",
+        seed=7,
+    )
+    assert path["outcome"] == "delivered"
+    assert path["reason"]
+    kinds = [h["kind"] for h in path["hops"]]
+    assert kinds[0] == "client" and kinds[-1] == "pod"
+    assert "load-balancer" in kinds and "service" in kinds
+    for hop in path["hops"]:
+        assert set(hop) >= {
+            "kind", "name", "node", "address", "src", "dst", "rule", "probability", "reason"
+        }  # fmt: skip
+    assert set(path["pod"]) == {"namespace", "name", "node"}
+    assert path == route(
+        client,
+        "demo",
+        source={"kind": "external", "ip": "203.0.113.7"},
+        destination="web.default:80",
+        seed=7,
+    )
+
+
+def test_a_node_port_answers_on_every_node_even_without_local_pods(client: TestClient) -> None:
+    deployment = client.get("/k8s/demo/apis/apps/v1/namespaces/default/deployments/frontend")
+    body = deployment.json()
+    body["spec"]["replicas"] = 1
+    body["metadata"].pop("resourceVersion")
+    client.put("/k8s/demo/apis/apps/v1/namespaces/default/deployments/frontend", json=body)
+    pods = client.get("/k8s/demo/api/v1/namespaces/default/pods?labelSelector=app=frontend")
+    (only,) = pods.json()["items"]
+    for node, ip in node_ips(client, "demo").items():
+        path = route(client, "demo", destination=f"{ip}:30080", seed=3)
+        assert path["outcome"] == "delivered", (node, path["reason"])
+        assert path["pod"]["name"] == only["metadata"]["name"]
+        entry = next(h for h in path["hops"] if h["kind"] == "node")
+        assert entry["name"] == node
+
+
+def test_a_pod_ip_answers_from_a_node_but_not_from_outside(client: TestClient) -> None:
+    pod = client.get("/k8s/demo/api/v1/namespaces/default/pods?labelSelector=app=backend").json()[
+        "items"
+    ][0]
+    target = f"{pod['status']['podIP']}:9090"
+    outside = route(client, "demo", destination=target, seed=1)
+    assert outside["outcome"] == "unreachable"
+    inside = route(client, "demo", source={"kind": "node", "name": "node-1"}, destination=target)
+    assert inside["outcome"] == "delivered"
+    assert inside["pod"]["name"] == pod["metadata"]["name"]
+
+
+def test_a_cluster_ip_is_unreachable_from_outside_and_works_from_a_pod(
+    client: TestClient,
+) -> None:
+    backend = client.get("/k8s/demo/api/v1/namespaces/default/services/backend").json()
+    target = f"{backend['spec']['clusterIP']}:80"
+    assert route(client, "demo", destination=target)["outcome"] == "unreachable"
+    frontend_pod = client.get(
+        "/k8s/demo/api/v1/namespaces/default/pods?labelSelector=app=frontend"
+    ).json()["items"][0]["metadata"]["name"]
+    source = {"kind": "pod", "namespace": "default", "name": frontend_pod}
+    by_name = route(client, "demo", source=source, destination="backend:80", seed=2)
+    assert by_name["outcome"] == "delivered"
+    assert by_name["pod"]["name"].startswith("backend-")
+
+
+def test_without_a_cloud_provider_the_load_balancer_is_pending_and_node_ports_work(
+    client: TestClient,
+) -> None:
+    pending = route(client, "bare-metal", destination="web:80")
+    assert pending["outcome"] == "unreachable"
+    assert "nodePort" in pending["reason"]
+    web = client.get("/k8s/bare-metal/api/v1/namespaces/default/services/web").json()
+    node_port = web["spec"]["ports"][0]["nodePort"]
+    for ip in node_ips(client, "bare-metal").values():
+        assert route(client, "bare-metal", destination=f"{ip}:{node_port}")["outcome"] == (
+            "delivered"
+        )
+
+
+def test_bad_destinations_and_sources_are_422_status(client: TestClient) -> None:
+    bad = client.post("/api/clusters/demo/route", json={"destination": "web:99999"})
+    assert bad.status_code == 422
+    assert bad.json()["kind"] == "Status"
+    assert bad.json()["details"]["causes"][0]["field"] == "destination"
+    ghost = client.post(
+        "/api/clusters/demo/route",
+        json={"source": {"kind": "node", "name": "ghost"}, "destination": "web:80"},
+    )
+    assert ghost.status_code == 422
+    assert ghost.json()["details"]["causes"][0]["field"] == "source"
+    missing = client.post("/api/clusters/demo/route", json={})
+    assert missing.status_code == 422
+
+
+def test_proxy_rules_in_each_mode(client: TestClient) -> None:
+    iptables = client.get("/api/clusters/demo/nodes/node-1/proxy-rules")
+    assert iptables.status_code == 200
+    assert iptables.headers["content-type"].startswith("text/plain")
+    text = iptables.text
+    assert "*nat" in text and "-A KUBE-SERVICES" in text
+    # default/kubernetes:https on every kubeadm cluster: KUBE-SVC-NPX46M4PTMTKRN6Y
+    assert "KUBE-SVC-NPX46M4PTMTKRN6Y" in text
+    assert "--dport 30080 -j KUBE-EXT-" in text
+    nft = client.get("/api/clusters/demo/nodes/node-1/proxy-rules?mode=nftables").text
+    assert "2QRHZV4L-default/kubernetes/tcp/https" in nft
+    ipvs = client.get("/api/clusters/demo/nodes/node-1/proxy-rules?mode=ipvs").text
+    assert ipvs.startswith("IP Virtual Server version")
+    assert client.get("/api/clusters/demo/nodes/ghost/proxy-rules").status_code == 404
+    assert client.get("/api/clusters/demo/nodes/node-1/proxy-rules?mode=bpf").status_code == 422
