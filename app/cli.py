@@ -134,6 +134,91 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_source(text: str) -> Any:
+    """`external`, `external:203.0.113.9`, `node:node-1` or `pod:default/frontend-abc`."""
+    from app.core.routing import Source
+
+    kind, _, rest = text.partition(":")
+    if kind == "external":
+        return Source.external(rest) if rest else Source.external()
+    if kind == "node" and rest:
+        return Source.node(rest)
+    if kind == "pod" and rest:
+        namespace, _, name = rest.rpartition("/")
+        return Source.pod(namespace or "default", name)
+    raise ValueError(
+        f"cannot read source {text!r}: use external[:IP], node:NAME or pod:[NAMESPACE/]NAME"
+    )
+
+
+def cmd_route(args: argparse.Namespace) -> int:
+    """Follow one request hop by hop and explain each decision."""
+    import json
+
+    from rich.console import Console
+    from rich.markup import escape
+
+    from app.core.apiserver import ApiError
+    from app.core.routing import RouteError, route
+    from app.db import repo
+
+    _use_db(args.db)
+    try:
+        source = parse_source(args.source)
+        with _session() as session:
+            state = repo.load_state(session, repo.get_cluster(session, args.cluster))
+        path = route(state, source, args.destination, args.seed)
+    except (ValueError, ApiError) as exc:
+        message = exc.message if isinstance(exc, ApiError) else str(exc)
+        kind = "route" if isinstance(exc, RouteError) else "error"
+        print(f"{kind}: {message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(path.to_dict(), indent=2))
+        return 0
+    console = Console(highlight=False)
+    console.print(f"[bold]{args.source} → {args.destination}[/bold] (seed {args.seed})")
+    for number, hop in enumerate(path.to_dict()["hops"], start=1):
+        probability = hop.get("probability")
+        chance = f"  p={probability:.4g}" if isinstance(probability, float) else ""
+        console.print(
+            f"{number}. [bold]{hop['kind']}[/bold] {hop['name']}"
+            f"  {hop.get('src') or ''} → {hop.get('dst') or ''}{chance}"
+        )
+        if hop.get("rule"):
+            console.print(f"   rule: [cyan]{escape(hop['rule'])}[/cyan]")
+        console.print(f"   {escape(hop.get('reason') or '')}")
+    console.print(f"[bold]{path.outcome}[/bold]: {escape(path.reason)}")
+    return 0 if path.outcome == "delivered" else 1
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    """Print what kube-proxy writes on a node in the chosen (or the cluster's) mode."""
+    from app.core import proxyrules
+    from app.core.apiserver import ApiError
+    from app.db import repo
+
+    _use_db(args.db)
+    try:
+        with _session() as session:
+            state = repo.load_state(session, repo.get_cluster(session, args.cluster))
+        mode = args.mode or state.config.proxy_mode
+        if mode == "nftables":
+            text = proxyrules.nft_ruleset(state, args.node)
+        elif mode == "ipvs":
+            text = proxyrules.ipvsadm_listing(state, args.node)
+        else:
+            text = proxyrules.iptables_save(state, args.node)
+    except ApiError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    except proxyrules.UnknownNode:
+        print(f'error: nodes "{args.node}" not found', file=sys.stderr)
+        return 1
+    sys.stdout.write(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="svcscope", description="See, test and teach how Kubernetes Services move traffic."
@@ -166,6 +251,25 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--system", action="store_true", help="include kube-system objects")
     exp.add_argument("--db")
     exp.set_defaults(func=cmd_export)
+
+    rt = sub.add_parser("route", help="follow one request hop by hop, with the reasons")
+    rt.add_argument("--cluster", default="demo")
+    rt.add_argument(
+        "--from", dest="source", default="external",
+        help="external[:IP], node:NAME or pod:[NAMESPACE/]NAME (default: external)",
+    )  # fmt: skip
+    rt.add_argument("--to", dest="destination", required=True, help="e.g. web:80, 10.96.0.10:53")
+    rt.add_argument("--seed", type=int, default=0)
+    rt.add_argument("--json", action="store_true", help="print the route contract's JSON")
+    rt.add_argument("--db")
+    rt.set_defaults(func=cmd_route)
+
+    rules = sub.add_parser("rules", help="print kube-proxy's rules on a node")
+    rules.add_argument("--cluster", default="demo")
+    rules.add_argument("--node", required=True)
+    rules.add_argument("--mode", choices=["iptables", "ipvs", "nftables"])
+    rules.add_argument("--db")
+    rules.set_defaults(func=cmd_rules)
 
     migrate = sub.add_parser("migrate", help="upgrade the database to the newest schema")
     migrate.add_argument("--db")

@@ -68,3 +68,43 @@ def test_missing_files_and_clusters_are_reported_not_raised(
     assert "cannot read" in capsys.readouterr().err
     assert main(["export", "--db", str(db), "--cluster", "nope"]) == 1
     assert 'clusters "nope" not found' in capsys.readouterr().err
+
+
+def test_route_prints_each_hop_and_the_outcome(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["route", "--db", str(db), "--cluster", "demo", "--to", "web:80"]) == 0
+    out = capsys.readouterr().out
+    assert "1. client" in out
+    assert "load-balancer" in out
+    assert "delivered:" in out
+
+
+def test_route_json_is_the_api_contract(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    args = ["route", "--db", str(db), "--from", "node:node-1", "--to", "backend:80", "--json"]
+    assert main(args) == 0
+    path = json.loads(capsys.readouterr().out)
+    assert path["outcome"] == "delivered"
+    assert path["hops"][0]["kind"] == "client"
+
+
+def test_route_explains_unreachable_and_rejects_bad_sources(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["route", "--db", str(db), "--cluster", "bare-metal", "--to", "web:80"]) == 1
+    assert "unreachable" in capsys.readouterr().out
+    assert main(["route", "--db", str(db), "--from", "moon", "--to", "web:80"]) == 2
+    assert "cannot read source" in capsys.readouterr().err
+
+
+def test_rules_prints_iptables_save_for_a_node(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["rules", "--db", str(db), "--node", "node-1"]) == 0
+    out = capsys.readouterr().out
+    assert "-A KUBE-NODEPORTS" in out
+    assert main(["rules", "--db", str(db), "--node", "node-1", "--mode", "ipvs"]) == 0
+    assert "IP Virtual Server" in capsys.readouterr().out
+    assert main(["rules", "--db", str(db), "--node", "ghost"]) == 1
