@@ -40,7 +40,8 @@ class _Verdict:
 def source_class(walk: Walk, node: Node, src_ip: str) -> str:
     if walk.index.in_pod_cidr(src_ip):
         return "pod"
-    return "local" if src_ip == node.internal_ip else "remote"
+    local = src_ip == node.internal_ip or src_ip.startswith("127.")
+    return "local" if local else "remote"
 
 
 def _fail(p: PortPlan, walk: Walk, table: str, comment: str, target: str, why: str) -> _Verdict:
@@ -199,6 +200,16 @@ def _ipvs_verdict(
             "ICMP port unreachable.",
             "rejected",
         )
+    local = p.policy.external_local if external else p.policy.internal_local
+    if external and local and not p.categories.local and src != "pod":
+        return _Verdict(
+            f"IPVS virtual server {vs.text} (no local real servers: all endpoints, no SNAT)",
+            f"{node.name} has no local endpoint, so IPVS falls back to every endpoint "
+            "(kubernetes#97081, meant for local pods) but, the policy being Local, does not "
+            "masquerade: the reply comes from the pod's address, the client discards it and "
+            "times out.",
+            "dropped",
+        )
     masq = (src != "pod") if not external else (src == "local" or not p.policy.external_local)
     return _Verdict(
         f"IPVS virtual server {vs.text}",
@@ -292,14 +303,16 @@ def _choose(
         i = numgen_choose(n, walk.rng) if nft else iptables_choose(n, walk.rng)
         prob = 1.0 / n
         rule = f"{chain} → {target(eps[i])}"
-        why = (
-            _cascade_text(n, i)
-            if not nft
-            else (f"numgen random mod {n} picked {i}: each of the {n} endpoints has chance 1/{n}.")
-        )
+        why = _cascade_text(n, i) if not nft else _numgen_text(n, i)
     if sticky and walk.affinity:
         walk.affinity.remember(node.name, affinity_list(eps[i]), src_ip, walk.now)
     return i, prob, rule, why
+
+
+def _numgen_text(n: int, i: int) -> str:
+    if n == 1:
+        return "numgen random mod 1 always yields 0: the only endpoint."
+    return f"numgen random mod {n} yielded {i}: each of the {n} endpoints has chance 1/{n}."
 
 
 def _cascade_text(n: int, i: int) -> str:

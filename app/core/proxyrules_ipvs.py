@@ -3,7 +3,8 @@
 pkg/proxy/ipvs/proxier.go binds every ClusterIP, externalIP and LoadBalancer IP to the
 dummy interface kube-ipvs0 and creates a virtual server for each (IP, port, protocol), plus
 one per node IP and nodePort. Real servers are the Cluster endpoints, or the node's Local
-ones when the matching traffic policy is Local; ClientIP affinity becomes the `persistent`
+ones when the matching traffic policy is Local (all Cluster ones again when the node has
+none, kubernetes/kubernetes#97081); ClientIP affinity becomes the `persistent`
 flag; forwarding is always masquerading (NAT). The listing follows ipvsadm.c
 (print_service_entry): services sorted by protocol, address, port; real servers by address.
 """
@@ -58,7 +59,9 @@ def virtual_server(
     state: ClusterState, plan: PortPlan, ip: str, port: int, external: bool
 ) -> VirtualServer:
     local = plan.policy.external_local if external else plan.policy.internal_local
-    servers = plan.categories.local if local else plan.categories.cluster
+    # syncEndpoint: a Local policy without local endpoints falls back to the Cluster ones
+    # (kubernetes/kubernetes#97081, so that local pods still get through).
+    servers = plan.categories.local if local and plan.categories.local else plan.categories.cluster
     svc = plan.service
     return VirtualServer(
         protocol=plan.port.protocol,

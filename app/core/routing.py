@@ -134,6 +134,8 @@ def _to_address(
     node = idx.node_by_ip.get(ip)
     if node is not None:
         return _to_node(walk, client, node, port, proto)
+    if ip.startswith("127.") and client.kind == "node":
+        return _localhost(walk, client, port, proto)
     pod = idx.pod_by_ip.get(ip)
     if pod is not None:
         if not inside:
@@ -164,6 +166,31 @@ def _local_arrival(client: Client) -> str:
         if client.kind == "pod"
         else f"The packet enters netfilter on {node} (OUTPUT)."
     )
+
+
+def _localhost(walk: Walk, client: Client, port: int, proto: str | None) -> Path:
+    """NodePorts on 127.0.0.1: iptables mode only (route_localnet=1, the nfacct-counted
+    `-d 127.0.0.0/8` rules); nftables and IPVS never serve them."""
+    assert client.node is not None
+    hit = walk.index.node_port(port, proto)
+    if hit and walk.mode == "iptables":
+        return through_kube_proxy(
+            walk,
+            client.node,
+            "node-port",
+            *hit,
+            "127.0.0.1",
+            port,
+            "127.0.0.1",
+            f"The packet to 127.0.0.1:{port} enters netfilter on {client.node.name} (OUTPUT);"
+            " kube-proxy in iptables mode also serves NodePorts on localhost.",
+        )
+    why = (
+        f"kube-proxy in {walk.mode} mode does not serve NodePorts on 127.0.0.1"
+        if hit
+        else f"No Service uses nodePort {port}"
+    )
+    return walk.end("rejected", f"{why}, so nothing listens on 127.0.0.1:{port}.")
 
 
 def _nothing_at(walk: Walk, client: Client, ip: str, port: int) -> Path:
@@ -290,19 +317,20 @@ def _to_name(walk: Walk, client: Client, dest: Destination) -> Path:
             f"with a CNAME to {svc.external_name}, and the client connects there "
             "directly - no ClusterIP, no kube-proxy, outside what svcscope follows.",
         )
-    sp = service_port_for(svc, dest.port, dest.protocol)
     if svc.headless:
         return _headless(walk, client, svc, dest)
+    sp = service_port_for(svc, dest.port, dest.protocol)
+    note = f" DNS resolves {dest.host} to the ClusterIP {svc.cluster_ip}."
     if sp is None:
-        ports = ", ".join(f"{p.name or p.port}/{p.protocol}" for p in svc.ports)
+        if not isinstance(dest.port, int):
+            ports = ", ".join(f"{p.name or p.port}/{p.protocol}" for p in svc.ports)
+            raise RouteError(f"say which port of {svc.key} to use ({ports})")
+        if client.node is not None:  # the ClusterIP answers (or not) on an unserved port
+            return _to_address(walk, client, svc.cluster_ip, dest.port, dest.protocol, note)
         client.start(walk, dest.host)
-        return walk.end(
-            "rejected" if walk.mode != "iptables" else "dropped",
-            f"{svc.key} has no port {dest.port!r} (it serves {ports}).",
-        )
+        return walk.end("unreachable", f"{svc.key} does not serve port {dest.port}.")
     if client.node is None:
         return _external_name_lookup(walk, client, svc, sp)
-    note = f" DNS resolves {dest.host} to the ClusterIP {svc.cluster_ip}."
     return _to_address(walk, client, svc.cluster_ip, sp.port, sp.protocol, note)
 
 

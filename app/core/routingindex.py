@@ -205,16 +205,13 @@ def _within(ip: str, cidr: str) -> bool:
 def service_port_for(
     service: Service, port: int | str | None, proto: str | None
 ) -> ServicePort | None:
-    """The Service port a DNS-name destination means: by number, by name, or the only one."""
+    """The Service port a DNS-name destination means: by number (TCP first), by name, or -
+    without a port - the only one (53/TCP and 53/UDP count as one number: TCP wins)."""
     ports = [p for p in service.ports if proto is None or p.protocol == proto]
-    if port is None:
-        return (
-            ports[0]
-            if len(ports) == 1 or (ports and proto is None and len({p.port for p in ports}) == 1)
-            else None
-        )
     if isinstance(port, str):
         return next((p for p in ports if p.name == port), None)
-    matching = [p for p in ports if p.port == port]
-    tcp = next((p for p in matching if p.protocol == "TCP"), None)
-    return tcp or (matching[0] if matching else None)
+    if port is not None:
+        ports = [p for p in ports if p.port == port]
+    elif len({p.port for p in ports}) != 1:
+        return None
+    return next((p for p in ports if p.protocol == "TCP"), ports[0] if ports else None)

@@ -254,3 +254,17 @@ def test_topology_hints_apply_only_when_every_ready_endpoint_has_one() -> None:
     # One endpoint without a hint: ignore hints.
     partial = [*hinted, _ep("10.0.0.3", "n3")]
     assert len(categorize_endpoints(partial, pol, "n1", "zone-a").cluster) == 3
+
+
+def test_legacy_endpoints_truncate_at_a_thousand_addresses() -> None:
+    pods = [pod(f"p{i:04}", "n1", f"10.244.{i // 250}.{i % 250 + 2}") for i in range(1001)]
+    state = cluster(
+        nodes=[node("n1", "192.168.49.2")],
+        pods=pods,
+        services=[service("web", "10.96.0.20", [port(80)])],
+    )
+    legacy = endpoints_object(state, _svc(state))
+    assert legacy["metadata"]["annotations"] == {
+        "endpoints.kubernetes.io/over-capacity": "truncated"
+    }
+    assert sum(len(s["addresses"]) for s in legacy["subsets"]) == 1000

@@ -326,9 +326,10 @@ def test_ipvsadm_listing_format() -> None:
     assert "TCP  172.30.0.45:80 rr persistent 10800" in out
     assert "TCP  192.168.0.2:3003 rr" in out
     assert "  -> 10.180.0.4:80                Masq    1      0          0         " in out
-    # ETP Local: the NodePort virtual server on a node without local endpoints is empty.
+    # ETP Local on a node without local endpoints: IPVS falls back to every endpoint
+    # (pkg/proxy/ipvs/proxier.go syncEndpoint, kubernetes/kubernetes#97081).
     i = out.index("TCP  192.168.0.2:3001 rr")
-    assert not out[i + 1].startswith("  ->")
+    assert out[i + 1].startswith("  -> 10.180.0.2:80 ")
 
 
 def test_large_clusters_drop_per_endpoint_comments() -> None:

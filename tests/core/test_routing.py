@@ -422,3 +422,60 @@ def test_user_managed_endpoints_outside_the_cluster() -> None:
 def test_the_index_is_built_once_per_snapshot() -> None:
     state = three_node_web()
     assert RoutingIndex.for_state(state) is RoutingIndex.for_state(state)
+
+
+@pytest.mark.parametrize(
+    ("mode", "outcome"), [("iptables", "delivered"), ("nftables", "rejected"), ("ipvs", "rejected")]
+)
+def test_localhost_node_ports_only_in_iptables_mode(mode: str, outcome: str) -> None:
+    path = route(_web(mode=mode), Source.node("node-c"), "127.0.0.1:30080", 0)
+    assert path.outcome == outcome
+
+
+def test_ipvs_persistence_keeps_a_client_on_one_real_server() -> None:
+    state = _web(mode="ipvs", type_="ClusterIP", affinity_timeout=300)
+    memory, ipvs = AffinityState(), IpvsState()
+    src = Source.pod("default", "client")
+    picks = {
+        route(state, src, "web:80", s, affinity=memory, ipvs=ipvs, now=float(s)).pod
+        for s in range(10)
+    }
+    assert len(picks) == 1
+    assert "persistent 300" in route(state, src, "web:80", 0).hops[1].rule
+
+
+def test_ambiguous_or_unknown_ports_of_a_name() -> None:
+    state = cluster(
+        nodes=NODES,
+        pods=WEB_PODS,
+        services=[
+            service(
+                "dns",
+                "10.96.0.10",
+                [
+                    port(53, name="dns", protocol="UDP"),
+                    port(53, name="dns-tcp"),
+                    port(9153, name="metrics"),
+                ],
+                selector={"app": "coredns"},
+            )
+        ],
+    )
+    src = Source.pod("default", "client")
+    with pytest.raises(RouteError):
+        route(state, src, "dns", 0)
+    with pytest.raises(RouteError):
+        route(state, src, "dns:nope", 0)
+    tcp = route(state, src, "dns:53", 0)
+    assert tcp.hops[0].dst == "10.96.0.10:53" and "/tcp/" not in tcp.hops[1].rule
+    udp = route(state, src, "dns.default.svc.cluster.local:dns/udp", 0)
+    assert udp.outcome == "rejected"  # no pod selected: "has no endpoints"
+    assert "dns:dns has no endpoints" in udp.hops[-1].rule
+
+
+def test_ipvs_local_policies_fall_back_to_every_endpoint() -> None:
+    state = _web(mode="ipvs", etp="Local", itp="Local")
+    from_pod = route(state, Source.pod("default", "client"), "web:80", 0)
+    assert from_pod.outcome == "delivered"  # node-c has no web pod: all endpoints are used
+    external = route(state, Source.external(), "192.168.49.4:30080", 0)
+    assert external.outcome == "dropped" and "kubernetes#97081" in external.reason
