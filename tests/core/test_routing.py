@@ -246,12 +246,13 @@ def test_load_balancer_source_ranges() -> None:
 
 
 def test_headless_service_returns_pod_ips_and_skips_kube_proxy() -> None:
-    state = _web(type_="ClusterIP")
-    state = cluster(nodes=NODES, pods=WEB_PODS, services=[service("db", "None", [port(8080)])])
+    state = cluster(nodes=NODES, pods=WEB_PODS, services=[service("db", "None", [port(80, 8080)])])
     path = route(state, Source.pod("default", "client"), "db:8080", 4)
     assert path.outcome == "delivered"
     assert "service" not in [h.kind for h in path.hops]
     assert "headless" in path.hops[0].reason and path.hops[0].probability == 0.5
+    # The client dials the port it asked for: no kube-proxy, so no port translation.
+    assert route(state, Source.pod("default", "client"), "db:80", 4).hops[-1].dst.endswith(":80")
 
 
 def test_external_name_is_only_a_dns_alias() -> None:
