@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
 from app.db.session import get_engine
-from app.main import create_app
 from app.settings import get_settings
 
 
@@ -56,6 +55,8 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
 @pytest.fixture
 def client(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     """The app with the demo clusters seeded, as `make run` starts it."""
+    from app.main import create_app  # the core tests never import the web app
+
     monkeypatch.setenv("SVCSCOPE_SEED", "true")
     get_settings.cache_clear()
     with TestClient(create_app()) as test_client:
@@ -65,6 +66,8 @@ def client(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestC
 @pytest.fixture
 def empty_client(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     """The app on an empty database (no demo clusters)."""
+    from app.main import create_app
+
     monkeypatch.setenv("SVCSCOPE_SEED", "false")
     get_settings.cache_clear()
     with TestClient(create_app()) as test_client:

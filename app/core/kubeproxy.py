@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.core.balancing import iptables_choose, ipvs_schedule, numgen_choose
+from app.core.balancing import ipvs_schedule
 from app.core.endpointcache import ProxyEndpoint
 from app.core.objects import Node, Service, ServicePort
 from app.core.proxyplan import PortPlan, plan_port
@@ -242,15 +242,20 @@ def _choose(
                     f"{vs.text} persistent → {kept}",
                     (f"ClientIP affinity: IPVS persistence keeps {src_ip} on {kept}."),
                 )
-        pick = ipvs_schedule(
-            walk.state.config.ipvs_scheduler,
-            node.name,
-            vs.text,
-            vip,
-            dests,
-            src_ip,
-            walk.ipvs,
-            walk.rng,
+        random_start = vs.scheduler in ("rr", "wrr") and walk.ipvs is None
+        pick = (
+            walk.pick("endpoint", n)
+            if random_start
+            else ipvs_schedule(
+                walk.state.config.ipvs_scheduler,
+                node.name,
+                vs.text,
+                vip,
+                dests,
+                src_ip,
+                walk.ipvs,
+                walk.rng,
+            )
         )
         assert pick is not None  # kube-proxy gives every real server weight 1
         i = pick
@@ -300,7 +305,7 @@ def _choose(
             f" so it sticks to {eps[i].address}."
         )
     else:
-        i = numgen_choose(n, walk.rng) if nft else iptables_choose(n, walk.rng)
+        i = walk.pick("endpoint", n)
         prob = 1.0 / n
         rule = f"{chain} → {target(eps[i])}"
         why = _cascade_text(n, i) if not nft else _numgen_text(n, i)

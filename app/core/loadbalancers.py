@@ -111,7 +111,7 @@ def load_balancer(
             f"Every node fails the load balancer's {check} check, so "
             "it has no healthy backend for the connection.",
         )
-    chosen = nodes[int(walk.rng.integers(len(nodes)))]
+    chosen = nodes[walk.pick("load-balancer", len(nodes))]
     check = (
         f"http://{chosen.internal_ip}:{svc.health_check_node_port}/ → 200"
         if local

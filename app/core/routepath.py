@@ -8,13 +8,13 @@ Each hop's src/dst is the packet as it leaves that hop, after any DNAT/SNAT ther
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from app.core.balancing import AffinityState, IpvsState
+from app.core.balancing import AffinityState, IpvsState, iptables_choose, numgen_choose
 from app.core.objects import ClusterState, Node, Pod
 from app.core.routingindex import RouteError, RoutingIndex, Source
 
@@ -77,6 +77,10 @@ class Path:
         }
 
 
+Chooser = Callable[[str, int], int]
+"""(kind of choice, number of options) → index of the option taken."""
+
+
 @dataclass
 class Walk:
     """Everything one route() call threads through: the snapshot, its index, the seeded
@@ -89,10 +93,27 @@ class Walk:
     ipvs: IpvsState | None
     now: float
     hops: list[Hop] = field(default_factory=list)
+    chooser: Chooser | None = None
 
     @property
     def mode(self) -> str:
         return self.state.config.proxy_mode
+
+    def pick(self, kind: str, n: int) -> int:
+        """One random choice among n, of a kind: "load-balancer", "endpoint" or "dns".
+
+        The default draws as the data plane does (iptables' statistic cascade, nftables'
+        numgen, a uniform pick for the rest); a `chooser` replaces every random draw, so the
+        simulator can replay its own decisions through the very same code.
+        """
+        if self.chooser is not None:
+            return self.chooser(kind, n)
+        if kind == "endpoint":
+            if self.mode == "nftables":
+                return numgen_choose(n, self.rng)
+            if self.mode == "iptables":
+                return iptables_choose(n, self.rng)
+        return int(self.rng.integers(n))
 
     def hop(
         self,

@@ -16,7 +16,7 @@ from app.core.endpointcache import proxy_endpoints
 from app.core.kubeproxy import through_kube_proxy
 from app.core.loadbalancers import KUBE_PROXY_HEALTHZ_PORT, load_balancer, local_ready_count
 from app.core.objects import ClusterState, Node, Service, ServicePort
-from app.core.routepath import Client, Path, Walk, deliver
+from app.core.routepath import Chooser, Client, Path, Walk, deliver
 from app.core.routingindex import (
     Destination,
     RouteError,
@@ -38,14 +38,17 @@ def route(
     affinity: AffinityState | None = None,
     now: float = 0.0,
     ipvs: IpvsState | None = None,
+    chooser: Chooser | None = None,
 ) -> Path:
     """Follow one new connection. Same seed, same state → same path.
 
     `affinity` and `ipvs` carry what the nodes' kernels remember between connections
     (ClientIP stickiness, IPVS round-robin positions and connection counts) and are
     updated in place; `now` is the simulated time in seconds, used for affinity expiry.
+    `chooser`, when given, takes every random decision instead of `seed` (Walk.pick).
     """
     walk = Walk(state, RoutingIndex.for_state(state), as_rng(seed), affinity, ipvs, now)
+    walk.chooser = chooser
     dest = parse_destination(destination)
     client = Client.resolve(walk, source)
     if dest.is_ip:
@@ -395,7 +398,7 @@ def _headless(walk: Walk, client: Client, svc: Service, dest: Destination) -> Pa
         port = sp.port if sp else 0
     if not port:
         raise RouteError(f"say which port of {svc.key} to connect to")
-    i = int(walk.rng.integers(len(eps)))
+    i = walk.pick("dns", len(eps))
     ip = eps[i].ip
     records = ", ".join(e.ip for e in eps)
     note = (
