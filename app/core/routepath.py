@@ -40,14 +40,15 @@ class Hop:
         return {
             "kind": self.kind,
             "name": self.name,
-            "node": self.node,
+            "node": self.node or None,
             "address": self.address,
             "src": self.src,
             "dst": self.dst,
-            "rule": self.rule,
-            "probability": self.probability,
+            "rule": self.rule or None,
+            # kube-proxy prints probabilities with 10 decimals (%0.10f); so does the contract.
+            "probability": round(self.probability, 10),
             "reason": self.reason,
-            "choices": [{"target": t, "probability": p} for t, p in self.choices],
+            "choices": [{"target": t, "probability": round(p, 10)} for t, p in self.choices],
         }
 
 

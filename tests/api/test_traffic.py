@@ -37,6 +37,11 @@ def test_the_route_contract_has_every_field(client: TestClient) -> None:
             "kind", "name", "node", "address", "src", "dst", "rule", "probability", "reason"
         }  # fmt: skip
     assert set(path["pod"]) == {"namespace", "name", "node"}
+    client_hop = path["hops"][0]
+    assert client_hop["node"] is None and client_hop["rule"] is None  # null, as the contract says
+    service_hop = next(h for h in path["hops"] if h["kind"] == "service")
+    assert service_hop["probability"] == 0.3333333333
+    assert service_hop["rule"].startswith("KUBE-SVC-")
     assert path == route(
         client,
         "demo",
