@@ -1,0 +1,122 @@
+"""Turning per-request decisions into the numbers an instructor shows.
+
+Counts by outcome, pod, node and load-balancer target; the share of requests that crossed
+nodes; affinity hits; the same per time bucket; and, beside the observed split, the split
+the rules promise (each node's choice is uniform among its endpoints) with a chi-square
+statistic and its approximate p-value (Wilson–Hilferty), so a learner can tell chance from bias.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.core.simplan import SegmentPlan
+
+OUTCOMES = ("delivered", "dropped", "rejected", "unreachable")
+NICE_WIDTHS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60,
+               120, 300, 600, 1800, 3600)  # fmt: skip
+MAX_SERIES_KEYS = 50
+
+
+def bucket_width(duration: float, buckets: int = 60) -> float:
+    raw = max(duration, 1e-9) / buckets
+    return float(next((w for w in NICE_WIDTHS if w >= raw), NICE_WIDTHS[-1]))
+
+
+def expected_shares(plans: Sequence[tuple[SegmentPlan, int]]) -> dict[str, float]:
+    """The share of delivered requests each pod should get, weighted by segment size."""
+    weights: dict[str, float] = {}
+    for plan, count in plans:
+        if count == 0 or not plan.entries:
+            continue
+        per_entry = count / len(plan.entries)
+        for entry in plan.entries:
+            if entry.outcome == "delivered" and entry.pod:
+                weights[entry.pod] = weights.get(entry.pod, 0.0) + per_entry
+            elif not entry.outcome and entry.endpoints:
+                share = per_entry / len(entry.endpoints)
+                for address in entry.endpoints:
+                    key = plan.pods_by_address.get(address, (address, ""))[0]
+                    weights[key] = weights.get(key, 0.0) + share
+    total = sum(weights.values())
+    return {k: v / total for k, v in sorted(weights.items())} if total else {}
+
+
+def chi_square(observed: dict[str, int], expected: dict[str, float]) -> tuple[float, int, float]:
+    """(statistic, degrees of freedom, approximate p-value) of observed vs expected shares."""
+    delivered = sum(observed.get(k, 0) for k in expected)
+    keys = [k for k, share in expected.items() if share > 0]
+    if delivered == 0 or len(keys) < 2:
+        return 0.0, 0, 1.0
+    stat = 0.0
+    for key in keys:
+        want = expected[key] * delivered
+        stat += (observed.get(key, 0) - want) ** 2 / want
+    dof = len(keys) - 1
+    z = ((stat / dof) ** (1 / 3) - (1 - 2 / (9 * dof))) / math.sqrt(2 / (9 * dof))
+    return stat, dof, 0.5 * math.erfc(z / math.sqrt(2))
+
+
+def _named_counts(ids: NDArray[np.int64], names: Sequence[str]) -> dict[str, int]:
+    valid = ids[ids >= 0]
+    counts = np.bincount(valid, minlength=len(names)) if valid.size else np.zeros(len(names))
+    return {names[i]: int(c) for i, c in enumerate(counts) if c}
+
+
+def aggregate(
+    *,
+    times: NDArray[np.float64],
+    outcome: NDArray[np.int8],
+    entry: NDArray[np.int64],
+    pod: NDArray[np.int64],
+    hit: NDArray[np.bool_],
+    lb: NDArray[np.bool_],
+    pod_names: Sequence[str],
+    pod_nodes: NDArray[np.int64],
+    node_names: Sequence[str],
+    plans: Sequence[tuple[SegmentPlan, int]],
+) -> dict[str, Any]:
+    total = int(outcome.shape[0])
+    delivered = outcome == 0
+    pod_node = np.where(pod >= 0, pod_nodes[np.maximum(pod, 0)], -1) if len(pod_nodes) else pod
+    crossed = delivered & (entry >= 0) & (pod_node >= 0) & (pod_node != entry)
+    by_pod = _named_counts(np.where(delivered, pod, -1), pod_names)
+    expected = expected_shares(plans)
+    stat, dof, p_value = chi_square(by_pod, expected)
+    width = bucket_width(float(times[-1]) if total else 0.0)
+    bucket = (times // width).astype(np.int64) if total else np.zeros(0, dtype=np.int64)
+    n_buckets = int(bucket.max()) + 1 if total else 0
+    series: list[dict[str, Any]] = []
+    detailed = len(pod_names) <= MAX_SERIES_KEYS
+    for b in range(n_buckets):
+        mask = bucket == b
+        row: dict[str, Any] = {"t": round(b * width, 6)}
+        counts = np.bincount(outcome[mask], minlength=4)
+        row.update({name: int(counts[i]) for i, name in enumerate(OUTCOMES)})
+        row["cross_node"] = int(crossed[mask].sum())
+        row["affinity_hits"] = int(hit[mask].sum())
+        if detailed:
+            row["by_pod"] = _named_counts(np.where(mask & delivered, pod, -1), pod_names)
+        row["by_node"] = _named_counts(np.where(mask & delivered, pod_node, -1), node_names)
+        series.append(row)
+    outcomes = np.bincount(outcome, minlength=4) if total else np.zeros(4, dtype=np.int64)
+    return {
+        "total": total,
+        "outcomes": {name: int(outcomes[i]) for i, name in enumerate(OUTCOMES)},
+        "by_pod": by_pod,
+        "by_node": _named_counts(np.where(delivered, pod_node, -1), node_names),
+        "by_lb_node": _named_counts(np.where(lb, entry, -1), node_names),
+        "cross_node": int(crossed.sum()),
+        "affinity_hits": int(hit.sum()),
+        "expected_share": {k: round(v, 6) for k, v in expected.items()},
+        "chi_square": round(stat, 4),
+        "degrees_of_freedom": dof,
+        "p_value": round(p_value, 6),
+        "bucket_seconds": width,
+        "series": series,
+    }
