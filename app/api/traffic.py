@@ -13,6 +13,8 @@ from app.core import proxyrules
 from app.core.apiserver import NotFound
 from app.core.fielderrors import ValidationFailed, invalid
 from app.core.routing import RouteError, Source, route
+from app.core.simevents import parse_events
+from app.core.simulation import MAX_REQUESTS, Spec, simulate
 from app.db import repo
 from app.db.session import ReadSession
 
@@ -43,7 +45,7 @@ class RouteIn(BaseModel):
     seed: int = Field(0, ge=0, le=2**63 - 1)
 
 
-def source_error(exc: RouteError, body: RouteIn) -> ValidationFailed:
+def source_error(exc: RouteError, body: RouteIn | SimulateIn) -> ValidationFailed:
     """A route that cannot be described is answered 422 with the field at fault."""
     text = str(exc)
     field = (
@@ -55,6 +57,35 @@ def source_error(exc: RouteError, body: RouteIn) -> ValidationFailed:
     return ValidationFailed("Route", field, [invalid(field, value, text)])
 
 
+class EventIn(BaseModel):
+    """A change at a moment of simulated time (see app/core/simevents.py for the actions)."""
+
+    model_config = ConfigDict(extra="forbid")
+    at: float = Field(..., ge=0, le=10**9)
+    action: str = Field(..., max_length=40, examples=["node-down"])
+    node: str = Field("", max_length=253)
+    pod: str = Field("", max_length=317)
+    deployment: str = Field("", max_length=253)
+    service: str = Field("", max_length=63)
+    namespace: str = Field("default", max_length=63)
+    replicas: int = Field(0, ge=0, le=5000)
+    value: str = Field("", max_length=16)
+    timeoutSeconds: int = Field(10800, ge=1, le=86400)
+
+
+class SimulateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    destination: str = Field(..., min_length=1, max_length=300, examples=["web.default:80"])
+    requests: int = Field(10_000, ge=1, le=MAX_REQUESTS)
+    clients: int = Field(50, ge=1, le=100_000)
+    source: SourceIn = Field(default_factory=SourceIn)
+    rate: float = Field(1000.0, gt=0, le=1e9)
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+    sample: int = Field(100, ge=0, le=1000)
+    events: list[EventIn] = Field(default_factory=list, max_length=1000)
+    engine: Literal["auto", "vector", "scalar"] = "auto"
+
+
 @router.post("/route")
 def route_request(body: RouteIn, session: ReadSession, row: ClusterDep) -> dict[str, Any]:
     """Follow one request hop by hop: client, load balancer, node, Service, pod, and why."""
@@ -64,6 +95,31 @@ def route_request(body: RouteIn, session: ReadSession, row: ClusterDep) -> dict[
     except RouteError as exc:
         raise source_error(exc, body) from None
     return path.to_dict()
+
+
+@router.post("/simulate")
+def simulate_requests(body: SimulateIn, session: ReadSession, row: ClusterDep) -> dict[str, Any]:
+    """Send many requests over simulated time, with events, and count where they went.
+
+    Nothing is stored: events change a private copy of the cluster for this run only.
+    """
+    events = parse_events([e.model_dump(exclude_defaults=False) for e in body.events])
+    spec = Spec(
+        destination=body.destination,
+        requests=body.requests,
+        clients=body.clients,
+        source=body.source.to_core(),
+        rate=body.rate,
+        seed=body.seed,
+        sample=body.sample,
+        events=tuple(events),
+        engine=body.engine,
+    )
+    ws = repo.load_workspace(session, row)
+    try:
+        return simulate(ws, spec)
+    except RouteError as exc:
+        raise source_error(exc, body) from None
 
 
 @router.get("/nodes/{node}/proxy-rules", response_class=PlainTextResponse)

@@ -34,6 +34,8 @@ from app.core.workspace import Workspace
 
 CLIENT_NETWORK = ipaddress.ip_network("198.18.0.0/15")  # RFC 2544's benchmarking range
 MAX_REQUESTS = 10_000_000
+VECTOR_CHUNK = 250_000
+SCALAR_CHUNK = 2_000
 VECTOR_SCHEDULERS = ("rr", "wrr")
 # How kubeproxy.py names a rule that matched on remembered affinity, per proxy mode.
 AFFINITY_MARKS = ("--rcheck", "ip saddr @affinity-", " persistent → ")
@@ -278,13 +280,16 @@ def simulate(
             continue
         use_vector = spec.engine != "scalar" and _vector_ok(state, plan)
         engines.add("vector" if use_vector else "scalar")
-        if use_vector:
-            _vector_segment(spec, state, plan, v, start, end, rec, memory, samples, wanted, ips)
-        else:
-            _scalar(spec, state, ips, v, range(start, end), rec, aff, ipvs, open_conns,
-                    samples, wanted, hold=1.0)  # fmt: skip
-        if progress is not None:
-            progress(end / spec.requests)
+        chunk = VECTOR_CHUNK if use_vector else SCALAR_CHUNK
+        for lo in range(start, end, chunk):  # chunks only pace the progress bar
+            hi = min(lo + chunk, end)
+            if use_vector:
+                _vector_segment(spec, state, plan, v, lo, hi, rec, memory, samples, wanted, ips)
+            else:
+                _scalar(spec, state, ips, v, range(lo, hi), rec, aff, ipvs, open_conns,
+                        samples, wanted, hold=1.0)  # fmt: skip
+            if progress is not None:
+                progress(hi / spec.requests)
     pod_names, pod_nodes, node_names = rec.names()
     result = aggregate(times=v.times, outcome=rec.outcome, entry=rec.entry, pod=rec.pod,
                        hit=rec.hit, lb=rec.lb, pod_names=pod_names, pod_nodes=pod_nodes,

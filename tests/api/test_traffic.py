@@ -138,3 +138,66 @@ def test_proxy_rules_in_each_mode(client: TestClient) -> None:
     assert ipvs.startswith("IP Virtual Server version")
     assert client.get("/api/clusters/demo/nodes/ghost/proxy-rules").status_code == 404
     assert client.get("/api/clusters/demo/nodes/node-1/proxy-rules?mode=bpf").status_code == 422
+
+
+def test_simulate_follows_the_contract(client: TestClient) -> None:
+    body = {
+        "destination": "web.default:80",
+        "requests": 20000,
+        "clients": 50,
+        "source": {"kind": "external"},
+        "rate": 1000,
+        "seed": 7,
+        "sample": 20,
+        "events": [{"at": 10.0, "action": "node-down", "node": "node-2"}],
+    }
+    response = client.post("/api/clusters/demo/simulate", json=body)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["total"] == 20000
+    assert set(result["outcomes"]) == {"delivered", "dropped", "rejected", "unreachable"}
+    assert sum(result["outcomes"].values()) == 20000
+    assert sum(result["by_pod"].values()) == result["outcomes"]["delivered"]
+    assert set(result["by_node"]) <= {"node-1", "node-2", "node-3"}
+    assert 0 < result["cross_node"] < 20000
+    assert result["affinity_hits"] == 0
+    assert set(result["expected_share"]) == set(result["by_pod"])
+    assert isinstance(result["chi_square"], float)
+    assert result["series"][0]["t"] == 0.0
+    assert {"delivered", "dropped"} <= set(result["series"][0])
+    assert len(result["sample"]) == 20
+    assert result["sample"][0]["hops"][0]["kind"] == "client"
+    assert result == client.post("/api/clusters/demo/simulate", json=body).json()
+    after = [row for row in result["series"] if row["t"] >= 10.5]
+    assert all("node-2" not in row["by_node"] for row in after)
+
+
+def test_simulate_rejects_bad_input_with_status(client: TestClient) -> None:
+    bad_event = client.post(
+        "/api/clusters/demo/simulate",
+        json={"destination": "web:80", "events": [{"at": 1, "action": "explode"}]},
+    )
+    assert bad_event.status_code == 422
+    assert bad_event.json()["details"]["causes"][0]["field"] == "events[0].action"
+    ghost = client.post(
+        "/api/clusters/demo/simulate",
+        json={"destination": "web:80", "events": [{"at": 1, "action": "node-down", "node": "x"}]},
+    )
+    assert ghost.status_code == 422
+    assert 'nodes "x" not found' in ghost.json()["message"]
+    too_many = client.post(
+        "/api/clusters/demo/simulate", json={"destination": "web:80", "requests": 10**9}
+    )
+    assert too_many.status_code == 422
+    bad_destination = client.post("/api/clusters/demo/simulate", json={"destination": "::::"})
+    assert bad_destination.status_code == 422
+
+
+def test_simulating_changes_nothing_in_the_cluster(client: TestClient) -> None:
+    before = client.get("/k8s/demo/api/v1/nodes").json()
+    client.post(
+        "/api/clusters/demo/simulate",
+        json={"destination": "web:80", "requests": 100,
+              "events": [{"at": 0, "action": "node-down", "node": "node-1"}]},
+    )  # fmt: skip
+    assert client.get("/k8s/demo/api/v1/nodes").json() == before

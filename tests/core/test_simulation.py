@@ -199,3 +199,16 @@ def test_bad_events_are_field_errors() -> None:
                               events=tuple(parse_events([{"at": 0, "action": "node-down",
                                                           "node": "ghost"}]))))  # fmt: skip
     assert missing.value.errors[0].field == "events[0]"
+
+
+def test_chunking_for_the_progress_bar_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = demo(proxy_mode="ipvs")
+    set_affinity(ws, timeout=1)
+    spec = Spec(destination="web:80", requests=5000, clients=9, seed=4, sample=5)
+    whole = simulate(ws, spec)
+    monkeypatch.setattr("app.core.simulation.VECTOR_CHUNK", 97)
+    ticks: list[float] = []
+    chunked = simulate(ws, spec, progress=ticks.append)
+    assert len(ticks) == 52 and ticks[-1] == 1.0
+    for key in (*COMPARED, "sample"):
+        assert chunked[key] == whole[key], key
