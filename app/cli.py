@@ -71,7 +71,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from app.db import repo
 
     _use_db(args.db)
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
         docs = manifests.parse(text)
@@ -219,6 +219,104 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_event(text: str) -> dict[str, Any]:
+    """`AT:ACTION:TARGET[:VALUE]`, e.g. 30:node-down:node-2, 60:scale:frontend:5,
+    10:set-session-affinity:web:ClientIP, 20:pod-not-ready:default/web-abc."""
+    parts = text.split(":")
+    if len(parts) < 3:
+        raise ValueError(f"cannot read event {text!r}: use AT:ACTION:TARGET[:VALUE]")
+    at, action, target = parts[0], parts[1], parts[2]
+    event: dict[str, Any] = {"action": action}
+    try:
+        event["at"] = float(at)
+    except ValueError:
+        raise ValueError(f"cannot read event {text!r}: {at!r} is not a number of seconds") from None
+    key = {"node-down": "node", "node-up": "node", "pod-not-ready": "pod", "pod-ready": "pod",
+           "scale": "deployment"}.get(action, "service")  # fmt: skip
+    event[key] = target
+    if len(parts) > 3:
+        if action == "scale":
+            if not parts[3].isdigit():
+                raise ValueError(f"cannot read event {text!r}: replicas must be a number")
+            event["replicas"] = int(parts[3])
+        else:
+            event["value"] = parts[3]
+    return event
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Many requests with a progress bar, then a summary table (or the API's JSON)."""
+    import json
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from app.core.apiserver import ApiError
+    from app.core.fielderrors import ValidationFailed
+    from app.core.routing import RouteError
+    from app.core.simevents import parse_events
+    from app.core.simulation import Spec, simulate
+    from app.db import repo
+
+    _use_db(args.db)
+    console = Console(stderr=True, soft_wrap=True)
+    try:
+        source = parse_source(args.source)
+        events = parse_events([parse_event(e) for e in args.event])
+        with _session() as session:
+            ws = repo.load_workspace(session, repo.get_cluster(session, args.cluster))
+        spec = Spec(destination=args.destination, requests=args.requests, clients=args.clients,
+                    source=source, rate=args.rate, seed=args.seed, sample=args.sample,
+                    events=tuple(events), engine=args.engine)  # fmt: skip
+        columns = (
+            "[progress.description]{task.description}", BarColumn(), TaskProgressColumn(),
+            TimeElapsedColumn(),
+        )  # fmt: skip
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task(f"simulating {args.requests:,} requests", total=1.0)
+            result = simulate(ws, spec, progress=lambda done: bar.update(task, completed=done))
+    except ValidationFailed as exc:
+        console.print(f"[red]invalid:[/red] {escape_markup(str(exc))}")
+        return 2
+    except (ValueError, RouteError, ApiError) as exc:
+        message = exc.message if isinstance(exc, ApiError) else str(exc)
+        console.print(f"[red]error:[/red] {escape_markup(message)}")
+        return 2
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    out = Console(highlight=False)
+    total = result["total"]
+    out.print(f"[bold]{total:,} requests[/bold] to {args.destination} over "
+              f"{result['duration']:.1f} s from {result['clients']} client(s), "
+              f"engine {result['engine']}, seed {args.seed}")  # fmt: skip
+    outcomes = "  ".join(f"{k} {v:,}" for k, v in result["outcomes"].items())
+    out.print(outcomes)
+    table = Table("pod", "node", "requests", "share", "expected")
+    pods = result["pod_nodes"]
+    delivered = max(result["outcomes"]["delivered"], 1)
+    for pod, count in sorted(result["by_pod"].items(), key=lambda kv: -kv[1]):
+        expected = result["expected_share"].get(pod, 0.0)
+        table.add_row(pod, pods.get(pod, ""), f"{count:,}", f"{count / delivered:.2%}",
+                      f"{expected:.2%}")  # fmt: skip
+    out.print(table)
+    out.print(
+        f"crossed nodes {result['cross_node']:,} ({result['cross_node'] / total:.1%})  "
+        f"affinity hits {result['affinity_hits']:,}  chi-square {result['chi_square']} "
+        f"(dof {result['degrees_of_freedom']}, p≈{result['p_value']:.3g})"
+    )
+    for event in result["events"]:
+        out.print(f"event: {event['description']} (from request {event['request']:,})")
+    return 0
+
+
+def escape_markup(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="svcscope", description="See, test and teach how Kubernetes Services move traffic."
@@ -263,6 +361,24 @@ def build_parser() -> argparse.ArgumentParser:
     rt.add_argument("--json", action="store_true", help="print the route contract's JSON")
     rt.add_argument("--db")
     rt.set_defaults(func=cmd_route)
+
+    sim = sub.add_parser("simulate", help="send many requests and count where they went")
+    sim.add_argument("--cluster", default="demo")
+    sim.add_argument("--from", dest="source", default="external")
+    sim.add_argument("--to", dest="destination", required=True)
+    sim.add_argument("--requests", type=int, default=10_000)
+    sim.add_argument("--clients", type=int, default=50)
+    sim.add_argument("--rate", type=float, default=1000.0, help="requests per simulated second")
+    sim.add_argument("--seed", type=int, default=0)
+    sim.add_argument("--sample", type=int, default=0, help="full paths to include with --json")
+    sim.add_argument(
+        "--event", action="append", default=[],
+        help="AT:ACTION:TARGET[:VALUE], e.g. 30:node-down:node-2 (repeatable)",
+    )  # fmt: skip
+    sim.add_argument("--engine", choices=["auto", "vector", "scalar"], default="auto")
+    sim.add_argument("--json", action="store_true")
+    sim.add_argument("--db")
+    sim.set_defaults(func=cmd_simulate)
 
     rules = sub.add_parser("rules", help="print kube-proxy's rules on a node")
     rules.add_argument("--cluster", default="demo")

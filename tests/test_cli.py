@@ -108,3 +108,27 @@ def test_rules_prints_iptables_save_for_a_node(
     assert main(["rules", "--db", str(db), "--node", "node-1", "--mode", "ipvs"]) == 0
     assert "IP Virtual Server" in capsys.readouterr().out
     assert main(["rules", "--db", str(db), "--node", "ghost"]) == 1
+
+
+def test_simulate_prints_a_summary_with_events(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["simulate", "--db", str(db), "--to", "web:80", "--requests", "5000",
+            "--event", "2:node-down:node-1", "--event", "3:scale:frontend:5"]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "5,000 requests to web:80" in out
+    assert "event: t=2s node-down node-1" in out
+    assert "event: t=3s scale frontend → 5" in out
+    assert "chi-square" in out
+
+
+def test_simulate_json_and_bad_events(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    args = ["simulate", "--db", str(db), "--to", "web:80", "--requests", "100", "--json"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 100
+    bad = ["simulate", "--db", str(db), "--to", "web:80", "--event", "soon:node-down:node-1"]
+    assert main(bad) == 2
+    assert "not a number of seconds" in capsys.readouterr().err

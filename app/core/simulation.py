@@ -303,6 +303,11 @@ def simulate(
             "duration": round(float(v.times[-1]), 6),
             "engine": "+".join(sorted(engines)) or "none",
             "events": applied,
+            "pod_nodes": {
+                name: node_names[int(pod_nodes[i])]
+                for i, name in enumerate(pod_names)
+                if name in result["by_pod"] and pod_nodes[i] >= 0
+            },
             "sample": [samples[i] for i in sorted(samples)],
         }
     )
