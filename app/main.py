@@ -11,11 +11,11 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import clusters, discovery, errors, kube, manifests, traffic
+from app.api import auth, clusters, discovery, errors, kube, manifests, openapi, traffic
 from app.db.migrate import upgrade_to_head
 from app.db.seed import seed_demo_clusters
 from app.settings import get_settings
-from app.web import pages
+from app.web import csrf, login, pages
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("svcscope")
@@ -38,8 +38,13 @@ def create_app() -> FastAPI:
         version=__version__,
         description="See, test and teach how Kubernetes Services move traffic.",
         lifespan=lifespan,
+        dependencies=[auth.WriteGuard],  # every route: reads pass, writes need a writer
     )
     errors.install(app)
+    auth.install(app)
+    csrf.install(app)
+    openapi.install(app)
+    app.include_router(login.router)
     app.include_router(clusters.router)
     app.include_router(discovery.router)
     app.include_router(kube.router)

@@ -21,10 +21,22 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, db: Path, *, seed: bool = True) -> None:
+    def __init__(
+        self,
+        db: Path,
+        *,
+        seed: bool = True,
+        env: dict[str, str] | None = None,
+        log: Path | None = None,
+        log_level: str = "warning",
+    ) -> None:
         self.db = db
         self.port = free_port()
         self.seed = seed
+        self.env = env or {}
+        self.log = log
+        """stdout and stderr go to this file when set: a long run never blocks on a pipe."""
+        self.log_level = log_level
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -32,24 +44,33 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Server:
-        env = {**os.environ, "SVCSCOPE_SEED": "true" if self.seed else "false"}
+        env = {**os.environ, "SVCSCOPE_SEED": "true" if self.seed else "false", **self.env}
         env.pop("DATABASE_URL", None)
+        log_file = self.log.open("ab") if self.log else None
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port), "--db", str(self.db), "--log-level", "warning"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+             "--port", str(self.port), "--db", str(self.db), "--log-level", self.log_level],
+            env=env, stdout=log_file or subprocess.DEVNULL, stderr=log_file or subprocess.PIPE,
         )  # fmt: skip
+        if log_file:
+            log_file.close()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                stderr = self.process.stderr.read().decode() if self.process.stderr else ""
-                raise RuntimeError(f"server exited: {stderr}")
+                raise RuntimeError(f"server exited: {self.stderr_text()}")
             try:
                 if httpx.get(f"{self.url}/api/clusters", timeout=1).status_code == 200:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)
         raise RuntimeError("server did not start within 60 s")
+
+    def stderr_text(self) -> str:
+        if self.log:
+            return self.log.read_text(errors="replace") if self.log.exists() else ""
+        if self.process and self.process.stderr and self.process.poll() is not None:
+            return self.process.stderr.read().decode(errors="replace")
+        return ""
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, as when a laptop loses power."""

@@ -54,7 +54,7 @@ def create_cluster(session: WriteSession, body: BodyDep) -> JSONResponse:
     data = _body_dict(body)
     try:
         config = clusters.config_from_json(data)
-        nodes = clusters.node_count(data)
+        nodes = clusters.node_count(data, config)
     except ValueError as exc:
         raise ValidationFailed("Cluster", str(data.get("name", "")), exc.args[0]) from None
     if session.exec(select(ClusterRow).where(ClusterRow.name == config.name)).first():

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 
-from app.core import yamlsafe
+from app.core import jsonsafe, yamlsafe
 from app.core.apiserver import ApiError, BadRequest
 from app.db.repo import get_cluster
 from app.db.session import ReadSession
@@ -66,17 +65,17 @@ async def json_body(request: Request) -> Any:
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if content_type in ("application/yaml", "application/x-yaml", "text/yaml"):
         try:
-            return yamlsafe.load_one(raw.decode("utf-8"))
-        except (yamlsafe.YamlError, UnicodeDecodeError) as exc:
+            return jsonsafe.plain(yamlsafe.load_one(raw.decode("utf-8")))
+        except (yamlsafe.YamlError, jsonsafe.UnsafeDocument, UnicodeDecodeError) as exc:
             raise BadRequest(str(exc)) from None
     if content_type.startswith("application/vnd.kubernetes.protobuf"):
-        raise ApiError(
+        raise UnsupportedMediaType(
             "the body of the request was in an unknown format - accepted media types "
             "include: application/json, application/yaml"
         )
     try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        return jsonsafe.loads(raw)
+    except (ValueError, RecursionError) as exc:
         raise BadRequest(f"couldn't get version/kind; json parse error: {exc}") from None
 
 

@@ -47,8 +47,13 @@ class BadRequest(ApiError):
     code, reason = 400, "BadRequest"
 
 
-class Internal(ApiError):
-    code, reason = 500, "InternalError"
+class AllocationFailed(Conflict):
+    """An allocator could not hand out a value: a full range, a requested port that is taken.
+
+    Upstream answers these with 500 `Internal error occurred: …`. svcscope promises never to
+    answer 5xx for something a client caused: a full range is the cluster's state, so 409 with
+    upstream's message ("failed to allocate a nodePort: range is full").
+    """
 
 
 RESOURCES = {
@@ -150,7 +155,7 @@ def create(ws: Workspace, kind: str, body: object, namespace: str = "default") -
         try:
             service_registry.allocate(ws, obj)
         except service_registry.InternalError as exc:
-            raise Internal(f"Internal error occurred: {exc}") from None
+            raise AllocationFailed(str(exc)) from None
         _check_valid(kind, obj)
         if ws.get(kind, ns, meta["name"]) is not None:
             raise _exists(kind, meta["name"])
@@ -160,7 +165,10 @@ def create(ws: Workspace, kind: str, body: object, namespace: str = "default") -
     if ws.get(kind, ns, meta["name"]) is not None or _controller_owns(ws, kind, ns, meta["name"]):
         raise _exists(kind, meta["name"])
     if kind == "Node":
-        return ws.put(kind, scheduling.complete_node(ws, obj))
+        try:
+            return ws.put(kind, scheduling.complete_node(ws, obj))
+        except scheduling.NoAddressLeft as exc:
+            raise AllocationFailed(str(exc), kind="nodes", name=meta["name"]) from None
     if kind == "Pod":
         return ws.put(kind, scheduling.complete_pod(ws, obj))
     stored = ws.put(kind, obj)
@@ -238,7 +246,7 @@ def _replace_service(ws: Workspace, obj: Manifest, old: Manifest) -> Manifest:
     try:
         service_registry.allocate(ws, obj, old)
     except service_registry.InternalError as exc:
-        raise Internal(f"Internal error occurred: {exc}") from None
+        raise AllocationFailed(str(exc)) from None
     _check_valid("Service", obj, old)
     service_registry.assign_load_balancer(ws, obj)
     return ws.put("Service", obj)

@@ -7,11 +7,12 @@ Status shape as for Kubernetes objects.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import re
 from dataclasses import replace
 from typing import Any
 
-from app.core.fielderrors import FieldError, invalid, not_supported, required
+from app.core.fielderrors import FieldError, forbidden, invalid, not_supported, required
 from app.core.objects import IPVS_SCHEDULERS, PROVIDERS, PROXY_MODES, ClusterConfig, PortRange
 
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -31,6 +32,9 @@ FIELDS = {
     "loadBalancerPool": "load_balancer_pool",
 }
 MUTABLE = {"provider", "proxyMode", "ipvsScheduler", "loadBalancerPool"}
+# What a body may hold: the settings, `nodes` on create, and what GET adds (a read-modify-write
+# sends those back unchanged; they are ignored).
+ACCEPTED = ("name", "nodes", *FIELDS, "resourceVersion", "createdAt", "counts")
 
 
 def _network(field: str, value: Any, errors: list[FieldError], min_size: int) -> None:
@@ -61,6 +65,9 @@ def config_from_json(body: dict[str, Any], base: ClusterConfig | None = None) ->
                 "or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
             )
         )
+    accepted = ACCEPTED if base is None else tuple(k for k in ACCEPTED if k != "nodes")
+    unknown = sorted(str(key) for key in body if key not in accepted)
+    errors.extend(forbidden(key, f"unknown field; known: {', '.join(accepted)}") for key in unknown)
     values: dict[str, Any] = {}
     for key, attr in FIELDS.items():
         if key in body and body[key] is not None:
@@ -107,10 +114,20 @@ def config_from_json(body: dict[str, Any], base: ClusterConfig | None = None) ->
     return ClusterConfig(name=name, **values)
 
 
-def node_count(body: dict[str, Any]) -> int:
+def node_capacity(config: ClusterConfig) -> int:
+    """Worker addresses in the node network: its hosts less the gateway and the control plane."""
+    network = ipaddress.ip_network(config.node_cidr, strict=False)
+    hosts = list(itertools.islice(network.hosts(), MAX_NODES + 2))[1:]
+    return len([h for h in hosts if str(h) != config.control_plane_address])
+
+
+def node_count(body: dict[str, Any], config: ClusterConfig | None = None) -> int:
     count = body.get("nodes", 3)
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_NODES:
         raise ValueError([invalid("nodes", count, f"must be between 0 and {MAX_NODES}, inclusive")])
+    if config is not None and count > (capacity := node_capacity(config)):
+        detail = f"must be at most {capacity}, the worker addresses in {config.node_cidr}"
+        raise ValueError([invalid("nodes", count, detail)])
     return count
 
 

@@ -58,9 +58,47 @@ OBJECT_META = Struct(
         "deletionGracePeriodSeconds": INT64_T,
         "labels": MapOf(STRING),
         "annotations": MapOf(STRING),
-        "ownerReferences": ListOf(ANY),
+        "ownerReferences": ListOf(
+            Struct(
+                "OwnerReference",
+                {
+                    "apiVersion": STRING,
+                    "kind": STRING,
+                    "name": STRING,
+                    "uid": STRING,
+                    "controller": BOOL,
+                    "blockOwnerDeletion": BOOL,
+                },
+            )
+        ),
         "finalizers": ListOf(STRING),
-        "managedFields": ListOf(ANY),
+        "managedFields": ListOf(
+            Struct(
+                "ManagedFieldsEntry",
+                {
+                    "manager": STRING,
+                    "operation": STRING,
+                    "apiVersion": STRING,
+                    "time": TIME,
+                    "fieldsType": STRING,
+                    "fieldsV1": ANY,
+                    "subresource": STRING,
+                },
+            )
+        ),
+    },
+)
+
+CONDITION = Struct(
+    "Condition",
+    {
+        "type": STRING,
+        "status": STRING,
+        "observedGeneration": INT64_T,
+        "lastTransitionTime": TIME,
+        "lastUpdateTime": TIME,
+        "reason": STRING,
+        "message": STRING,
     },
 )
 
@@ -136,13 +174,18 @@ SERVICE = Struct(
                                     "ip": STRING,
                                     "hostname": STRING,
                                     "ipMode": STRING,
-                                    "ports": ListOf(ANY),
+                                    "ports": ListOf(
+                                        Struct(
+                                            "PortStatus",
+                                            {"port": INT32_T, "protocol": STRING, "error": STRING},
+                                        )
+                                    ),
                                 },
                             )
                         )
                     },
                 ),
-                "conditions": ListOf(ANY),
+                "conditions": ListOf(CONDITION),
             },
         ),
     },
@@ -208,7 +251,22 @@ POD = Struct(
                 "podIP": STRING,
                 "podIPs": ListOf(Struct("PodIP", {"ip": STRING})),
                 "startTime": TIME,
-                "containerStatuses": ListOf(ANY),
+                "containerStatuses": ListOf(
+                    Struct(
+                        "ContainerStatus",
+                        {
+                            "name": STRING,
+                            "ready": BOOL,
+                            "started": BOOL,
+                            "restartCount": INT32_T,
+                            "image": STRING,
+                            "imageID": STRING,
+                            "containerID": STRING,
+                            "state": MapOf(ANY),
+                            "lastState": MapOf(ANY),
+                        },
+                    )
+                ),
             },
         ),
     },
@@ -226,7 +284,12 @@ NODE = Struct(
                 "podCIDR": STRING,
                 "podCIDRs": ListOf(STRING),
                 "unschedulable": BOOL,
-                "taints": ListOf(ANY),
+                "taints": ListOf(
+                    Struct(
+                        "Taint",
+                        {"key": STRING, "value": STRING, "effect": STRING, "timeAdded": TIME},
+                    )
+                ),
                 "providerID": STRING,
             },
         ),
@@ -267,14 +330,36 @@ DEPLOYMENT = Struct(
                 "replicas": INT32_T,
                 "selector": LABEL_SELECTOR,
                 "template": Struct("PodTemplateSpec", {"metadata": OBJECT_META, "spec": POD_SPEC}),
-                "strategy": ANY,
+                "strategy": Struct(
+                    "DeploymentStrategy",
+                    {
+                        "type": STRING,
+                        "rollingUpdate": Struct(
+                            "RollingUpdateDeployment",
+                            {"maxUnavailable": INTSTR, "maxSurge": INTSTR},
+                        ),
+                    },
+                ),
                 "minReadySeconds": INT32_T,
                 "revisionHistoryLimit": INT32_T,
                 "paused": BOOL,
                 "progressDeadlineSeconds": INT32_T,
             },
         ),
-        "status": ANY,
+        "status": Struct(
+            "DeploymentStatus",
+            {
+                "observedGeneration": INT64_T,
+                "replicas": INT32_T,
+                "updatedReplicas": INT32_T,
+                "readyReplicas": INT32_T,
+                "availableReplicas": INT32_T,
+                "unavailableReplicas": INT32_T,
+                "terminatingReplicas": INT32_T,
+                "conditions": ListOf(CONDITION),
+                "collisionCount": INT32_T,
+            },
+        ),
     },
 )
 
@@ -295,10 +380,27 @@ ENDPOINT_SLICE = Struct(
                         {"ready": BOOL, "serving": BOOL, "terminating": BOOL},
                     ),
                     "hostname": STRING,
-                    "targetRef": ANY,
+                    "targetRef": Struct(
+                        "ObjectReference",
+                        {
+                            "kind": STRING,
+                            "namespace": STRING,
+                            "name": STRING,
+                            "uid": STRING,
+                            "apiVersion": STRING,
+                            "resourceVersion": STRING,
+                            "fieldPath": STRING,
+                        },
+                    ),
                     "nodeName": STRING,
                     "zone": STRING,
-                    "hints": ANY,
+                    "hints": Struct(
+                        "EndpointHints",
+                        {
+                            "forZones": ListOf(Struct("ForZone", {"name": STRING})),
+                            "forNodes": ListOf(Struct("ForNode", {"name": STRING})),
+                        },
+                    ),
                 },
             )
         ),

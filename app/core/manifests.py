@@ -9,12 +9,11 @@ does); objects that would not change are reported `unchanged` and not rewritten.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core import apiserver
+from app.core import apiserver, jsonsafe
 from app.core.decoding import DecodeError
 from app.core.fielderrors import ValidationFailed
 from app.core.workspace import CLUSTER_SCOPED, Manifest, Workspace
@@ -66,15 +65,21 @@ def parse(text: str) -> list[Any]:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
-            docs: list[Any] = [json.loads(text)]
-        except (json.JSONDecodeError, RecursionError) as exc:
+            docs: list[Any] = [jsonsafe.loads(text)]
+        except (ValueError, RecursionError) as exc:
             raise YamlError(f"json parse error: {exc}") from None
     else:
-        docs = load_all(text)
+        try:
+            docs = [jsonsafe.plain(doc) for doc in load_all(text)]
+        except jsonsafe.UnsafeDocument as exc:
+            raise YamlError(f"error converting YAML to JSON: {exc}") from None
     flat: list[Any] = []
     for doc in docs:
         if isinstance(doc, dict) and doc.get("kind") == "List":
-            flat.extend(doc.get("items") or [])
+            items = doc.get("items") or []
+            if not isinstance(items, list):
+                raise YamlError("the items of a List must be a list of objects")
+            flat.extend(items)
         elif isinstance(doc, list):
             flat.extend(doc)
         else:

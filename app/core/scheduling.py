@@ -65,6 +65,10 @@ def _used_node_ips(ws: Workspace) -> set[str]:
     return used
 
 
+class NoAddressLeft(ValueError):
+    """The node network has no address left for another node."""
+
+
 def next_node_ip(ws: Workspace) -> str:
     network = ipaddress.ip_network(ws.config.node_cidr, strict=False)
     used = _used_node_ips(ws)
@@ -73,7 +77,7 @@ def next_node_ip(ws: Workspace) -> str:
     for host in hosts:
         if str(host) not in used:
             return str(host)
-    raise ValueError(f"no free address left in the node network {network}")
+    raise NoAddressLeft(f"no free address left in the node network {network}")
 
 
 def next_pod_cidr(ws: Workspace) -> str:

@@ -58,7 +58,10 @@ def _expanded_size(node: yaml.Node, seen: dict[int, int]) -> int:
 
 def load_all(text: str) -> list[Any]:
     """Every document of a multi-document stream; empty documents are skipped."""
-    loader = _GuardedLoader(text)
+    try:
+        loader = _GuardedLoader(text)  # the reader refuses control characters here already
+    except yaml.YAMLError as exc:
+        raise YamlError(f"error converting YAML to JSON: {exc}") from None
     try:
         docs = []
         while loader.check_node():

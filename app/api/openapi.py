@@ -1,0 +1,337 @@
+"""The OpenAPI document says what the API really answers, so a fuzzer can hold it to that.
+
+FastAPI infers little here: the Kubernetes face reads raw bodies itself (no request schema) and
+answers errors as `Status` objects (FastAPI would document `HTTPValidationError`). `document()`
+completes the generated document once: a request body schema for every operation that reads
+one (derived from the core's decoding schemas), `Status` for every error code, the shapes of
+Kubernetes objects and lists, and the write-token security schemes when a token is set.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from app.core import decoding, validation
+from app.core.clusters import FIELDS, MAX_NODES
+from app.settings import get_settings
+
+REF = "#/components/schemas/"
+DNS_LABEL = "^[a-z]([-a-z0-9]*[a-z0-9])?$"
+RFC1123_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+BODY_READERS = frozenset({"json_body"})
+SAFE_ERRORS = ("400", "404", "406", "422")
+UNSAFE_ERRORS = ("400", "401", "403", "404", "405", "409", "413", "415", "422")
+MEDIA_TYPES = ("application/json", "application/yaml")
+
+STATUS: dict[str, Any] = {
+    "type": "object",
+    "title": "Status",
+    "description": "A Kubernetes Status: every error the API answers.",
+    "required": ["kind", "apiVersion", "status", "message", "reason", "code"],
+    "properties": {
+        "kind": {"const": "Status"},
+        "apiVersion": {"const": "v1"},
+        "metadata": {"type": "object"},
+        "status": {"const": "Failure"},
+        "message": {"type": "string"},
+        "reason": {"type": "string"},
+        "code": {"type": "integer", "minimum": 400, "maximum": 499},
+        "details": {"type": "object"},
+    },
+}
+OBJECT_META: dict[str, Any] = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string"},
+        "namespace": {"type": "string"},
+        "uid": {"type": "string"},
+        "resourceVersion": {"type": "string"},
+        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+KUBERNETES_OBJECT: dict[str, Any] = {
+    "type": "object",
+    "title": "KubernetesObject",
+    "required": ["apiVersion", "kind", "metadata"],
+    "properties": {
+        "apiVersion": {"type": "string"},
+        "kind": {"type": "string"},
+        "metadata": OBJECT_META,
+    },
+}
+KUBERNETES_LIST: dict[str, Any] = {
+    "type": "object",
+    "title": "KubernetesList",
+    "required": ["apiVersion", "kind", "metadata", "items"],
+    "properties": {
+        "apiVersion": {"type": "string"},
+        "kind": {"type": "string", "pattern": "List$"},
+        "metadata": {"type": "object", "properties": {"resourceVersion": {"type": "string"}}},
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["metadata"],
+                "properties": {"metadata": OBJECT_META},
+            },
+        },
+    },
+}
+CLUSTER: dict[str, Any] = {
+    "type": "object",
+    "title": "Cluster",
+    "required": ["name", *FIELDS, "resourceVersion", "createdAt", "counts"],
+    "properties": {
+        "name": {"type": "string"},
+        **{key: {"type": "string"} for key in FIELDS},
+        "resourceVersion": {"type": "string"},
+        "createdAt": {"type": "string"},
+        "counts": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+    },
+}
+CLUSTER_CLUSTER_LIST: dict[str, Any] = {
+    "type": "object",
+    "title": "ClusterList",
+    "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": REF + "Cluster"}}},
+}
+CLUSTER_SETTINGS: dict[str, Any] = {
+    "type": "object",
+    "title": "ClusterSettings",
+    "properties": {
+        "name": {"type": "string", "pattern": RFC1123_LABEL, "maxLength": 63},
+        "provider": {"enum": ["none", "cloud", "metallb-l2"]},
+        "proxyMode": {"enum": ["iptables", "ipvs", "nftables"]},
+        "ipvsScheduler": {"type": "string"},
+        "serviceCIDR": {"type": "string"},
+        "podCIDR": {"type": "string"},
+        "nodePortRange": {"type": "string"},
+        "nodeCIDR": {"type": "string"},
+        "controlPlaneAddress": {"type": "string"},
+        "loadBalancerPool": {"type": "string"},
+        "nodes": {"type": "integer", "minimum": 0, "maximum": MAX_NODES},
+        "resourceVersion": {"description": "read-only: sent back by a read-modify-write, ignored"},
+        "createdAt": {"description": "read-only, ignored"},
+        "counts": {"description": "read-only, ignored"},
+    },
+    "additionalProperties": False,
+}
+for _key in FIELDS:  # null means "keep the default" for every setting
+    CLUSTER_SETTINGS["properties"][_key] = {
+        "anyOf": [CLUSTER_SETTINGS["properties"][_key], {"type": "null"}]
+    }
+CLUSTER_CHANGE: dict[str, Any] = {
+    **CLUSTER_SETTINGS,
+    "title": "ClusterChange",
+    "description": "PATCH: the mutable settings; the others may be sent unchanged.",
+    "properties": {k: v for k, v in CLUSTER_SETTINGS["properties"].items() if k != "nodes"},
+}
+
+# Values the API server's validation enforces; "" is accepted where defaulting fills it in.
+_ENUMS: dict[tuple[str, ...], list[str]] = {
+    ("spec", "type"): ["", *validation.SERVICE_TYPES],
+    ("spec", "sessionAffinity"): ["", *validation.SESSION_AFFINITIES],
+    ("spec", "ports", "*", "protocol"): ["", *validation.PROTOCOLS],
+}
+_NARROWED: dict[tuple[str, ...], dict[str, Any]] = {
+    ("metadata", "name"): {"type": "string", "pattern": DNS_SUBDOMAIN, "maxLength": 253},
+    ("spec", "ports", "*", "port"): {"type": "integer", "minimum": 1, "maximum": 65535},
+}
+_SERVICE_NAME = {"type": "string", "pattern": DNS_LABEL, "maxLength": 63}
+
+# Which kinds each body-reading path accepts; any other path is documented as a JSON object.
+_BODY_KINDS = {
+    "/k8s/{cluster}/api/v1/namespaces/{namespace}/{resource}": ("Service", "Pod"),
+    "/k8s/{cluster}/api/v1/namespaces/{namespace}/{resource}/{name}": ("Service", "Pod"),
+    "/k8s/{cluster}/api/v1/nodes": ("Node",),
+    "/k8s/{cluster}/api/v1/nodes/{name}": ("Node",),
+    "/k8s/{cluster}/apis/{group}/v1/namespaces/{namespace}/{resource}": (
+        "Deployment",
+        "EndpointSlice",
+    ),
+    "/k8s/{cluster}/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}": (
+        "Deployment",
+        "EndpointSlice",
+    ),
+}
+_PATH_ENUMS = {
+    "/k8s/{cluster}/api/v1/namespaces/{namespace}/": {
+        "resource": ["services", "pods", "endpoints", "events"]
+    },
+    "/k8s/{cluster}/apis/{group}/": {
+        "group": ["apps", "discovery.k8s.io"],
+        "resource": ["deployments", "endpointslices"],
+    },
+}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """JSON null stands for "unset" wherever Go decodes into a struct, list or map."""
+    if "enum" in schema:
+        return {**schema, "enum": [*schema["enum"], None]}
+    if isinstance(schema.get("type"), str):
+        return {**schema, "type": [schema["type"], "null"]}
+    if "anyOf" in schema:
+        return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
+    return schema
+
+
+def kind_schema(value: Any, path: tuple[str, ...] = ()) -> dict[str, Any]:
+    """JSON Schema for one of app.core.decoding's Go-struct descriptions."""
+    if path in _NARROWED:
+        return dict(_NARROWED[path])
+    if path in _ENUMS:
+        return {"enum": _ENUMS[path]}
+    if isinstance(value, decoding.Struct):
+        properties = {k: _nullable(kind_schema(v, (*path, k))) for k, v in value.fields.items()}
+        return {"type": "object", "title": value.name, "properties": properties}
+    if isinstance(value, decoding.ListOf):
+        return {"type": "array", "items": _nullable(kind_schema(value.item, (*path, "*")))}
+    if isinstance(value, decoding.MapOf):
+        return {"type": "object", "additionalProperties": _nullable(kind_schema(value.value, path))}
+    int32 = {"type": "integer", "minimum": decoding.INT32[0], "maximum": decoding.INT32[1]}
+    scalars: dict[str, dict[str, Any]] = {
+        decoding.STRING: {"type": "string"},
+        decoding.TIME: {"type": "string"},
+        decoding.BOOL: {"type": "boolean"},
+        decoding.INT32_T: int32,
+        decoding.INT64_T: {"type": "integer"},
+        decoding.INTSTR: {"anyOf": [int32, {"type": "string"}]},
+    }
+    return scalars.get(value, {})
+
+
+def _reads_body(route: APIRoute) -> bool:
+    stack = [route.dependant]
+    while stack:
+        dependant = stack.pop()
+        if getattr(dependant.call, "__name__", "") in BODY_READERS:
+            return True
+        stack.extend(dependant.dependencies)
+    return False
+
+
+def _body_schema(path: str, method: str) -> dict[str, Any]:
+    if path == "/api/clusters":
+        return {"$ref": REF + "ClusterSettings"}
+    if path == "/api/clusters/{cluster}":
+        return {"$ref": REF + "ClusterChange"}
+    kinds = _BODY_KINDS.get(path)
+    if not kinds:
+        return {"type": "object"}
+    refs = [{"$ref": REF + kind} for kind in kinds]
+    return refs[0] if len(refs) == 1 else {"anyOf": refs}
+
+
+def _success_schema(path: str, method: str) -> dict[str, Any] | None:
+    if path == "/api/clusters":
+        return {"$ref": REF + ("ClusterList" if method == "get" else "Cluster")}
+    if path == "/api/clusters/{cluster}":
+        return {"$ref": REF + "Cluster"}
+    if not path.startswith("/k8s/") or (path not in _BODY_KINDS and method != "get"):
+        return None
+    if method != "get":
+        return {"$ref": REF + "KubernetesObject"}
+    tail = path.rsplit("/", 1)[-1]
+    if tail == "{name}":
+        return {"$ref": REF + "KubernetesObject"}
+    if tail in ("{resource}", "nodes"):
+        return {"$ref": REF + "KubernetesList"}
+    return None
+
+
+def _json_content(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def document(schema: dict[str, Any], routes: list[Any], *, token_required: bool) -> None:
+    """Complete a FastAPI-generated document in place (see the module docstring)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(
+        {
+            "Status": STATUS,
+            "KubernetesObject": KUBERNETES_OBJECT,
+            "KubernetesList": KUBERNETES_LIST,
+            "Cluster": CLUSTER,
+            "ClusterList": CLUSTER_CLUSTER_LIST,
+            "ClusterSettings": CLUSTER_SETTINGS,
+            "ClusterChange": CLUSTER_CHANGE,
+            **{kind: kind_schema(struct) for kind, struct in decoding.SCHEMAS.items()},
+        }
+    )
+    # Services are named by DNS-1035 labels; every other kind by DNS-1123 subdomains.
+    components["Service"]["properties"]["metadata"]["properties"]["name"] = _nullable(_SERVICE_NAME)
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    if token_required:
+        schema["components"]["securitySchemes"] = {
+            "writeToken": {"type": "http", "scheme": "bearer"},
+            "presenterSession": {"type": "apiKey", "in": "cookie", "name": "svcscope_session"},
+        }
+    readers = {
+        (context.path_format, method.lower())
+        for context in iter_route_contexts(routes)
+        if isinstance(context.original_route, APIRoute) and _reads_body(context.original_route)
+        for method in context.original_route.methods or ()
+    }
+    for path, operations in schema.get("paths", {}).items():
+        if not path.startswith(("/api/", "/k8s/")) and path != "/api/clusters":
+            continue
+        for method, operation in operations.items():
+            _document_operation(path, method, operation, (path, method) in readers)
+            if token_required and method not in ("get", "head", "options"):
+                operation["security"] = [{"writeToken": []}, {"presenterSession": []}]
+
+
+def _document_operation(path: str, method: str, operation: dict[str, Any], reads: bool) -> None:
+    responses = operation.setdefault("responses", {})
+    status = {
+        "description": "A Kubernetes Status",
+        "content": _json_content({"$ref": REF + "Status"}),
+    }
+    for code in SAFE_ERRORS if method == "get" else UNSAFE_ERRORS:
+        responses[code] = status
+    success = _success_schema(path, method)
+    if success is not None:
+        for code, response in responses.items():
+            if code.startswith("2"):
+                response["content"] = _json_content(success)
+    if reads and "requestBody" not in operation:
+        body = _body_schema(path, method)
+        operation["requestBody"] = {
+            "required": True,
+            "content": {media: {"schema": body} for media in MEDIA_TYPES},
+        }
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") != "path":
+            continue
+        if parameter["name"] == "cluster":
+            parameter["schema"] = {"type": "string", "pattern": RFC1123_LABEL, "maxLength": 63}
+        for prefix, enums in _PATH_ENUMS.items():
+            if path.startswith(prefix) and parameter["name"] in enums:
+                parameter["schema"] = {"enum": enums[parameter["name"]]}
+
+
+def install(app: FastAPI) -> None:
+    """Serve the completed document at /openapi.json (built once, on first request)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            document(schema, app.routes, token_required=bool(get_settings().SVCSCOPE_WRITE_TOKEN))
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
