@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 ZONE_LABEL = "topology.kubernetes.io/zone"
@@ -305,8 +306,18 @@ class ClusterState:
     endpoint_slices: tuple[Mapping[str, Any], ...] = ()
     """User-managed EndpointSlices (for Services without a selector)."""
 
+    @cached_property
+    def _nodes_by_name(self) -> dict[str, Node]:
+        # Endpoint code asks for a pod's node once per pod: a scan of 5,000 nodes each time
+        # cost seconds at the scalability limits. (cached_property writes the instance
+        # __dict__ directly, so it works on a frozen dataclass.)
+        index: dict[str, Node] = {}
+        for n in self.nodes:
+            index.setdefault(n.name, n)
+        return index
+
     def node(self, name: str) -> Node | None:
-        return next((n for n in self.nodes if n.name == name), None)
+        return self._nodes_by_name.get(name)
 
     def service(self, namespace: str, name: str) -> Service | None:
         return next((s for s in self.services if s.namespace == namespace and s.name == name), None)

@@ -1,22 +1,30 @@
-"""Full pages. The dashboard grows here; for now, the clusters and what each one holds."""
+"""Full pages: the clusters, each cluster's topology, and its Services, pods and nodes tables.
+
+The topology page answers an HTMX request (the toolbar form, or a refresh after a change) with
+only its `diagram` block, so the fragment lives next to the page it belongs to.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.api.clusters import cluster_json
-from app.core import printers
+from app.core import scheduling, tables
+from app.core.layout import layout
+from app.core.workspace import Workspace
 from app.db import repo
 from app.db.session import ReadSession
+from app.web import edits, panel
+from app.web.views import LAYER_NAMES, View, is_fragment_request, templates
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-templates = Jinja2Blocks(directory=str(ROOT / "templates"))
-templates.env.globals["printers"] = printers
 router = APIRouter(tags=["pages"], include_in_schema=False)
+router.include_router(panel.router)
+router.include_router(edits.router)
+__all__ = ["router", "templates"]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -27,3 +35,80 @@ def clusters_page(request: Request, session: ReadSession) -> Response:
         state = repo.load_state(session, row)
         items.append({"cluster": cluster_json(session, row), "services": state.services})
     return templates.TemplateResponse(request, "pages/clusters.html", {"items": items})
+
+
+def not_found(request: Request, cluster: str) -> Response:
+    return templates.TemplateResponse(
+        request, "pages/not_found.html", {"what": f'cluster "{cluster}"'}, status_code=404
+    )
+
+
+@router.get("/clusters/{cluster}", response_class=HTMLResponse)
+def topology_page(request: Request, session: ReadSession, cluster: str) -> Response:
+    """The topology diagram with its toolbar, legend and side panel."""
+    loaded = panel.load(session, cluster)
+    if loaded is None:
+        return not_found(request, cluster)
+    row, ws = loaded
+    state = ws.state()
+    view = View.from_request(request)
+    context: dict[str, Any] = {
+        "cluster": cluster_json(session, row),
+        "view": view,
+        "layout": layout(state, view.options()),
+        "layer_names": LAYER_NAMES,
+        "tab": "topology",
+    }
+    if is_fragment_request(request):
+        context["oob"] = True
+        return templates.TemplateResponse(
+            request, "pages/topology.html", context, block_name="diagram"
+        )
+    if view.sel:
+        context["panel"] = panel.panel_context(ws, state, cluster, view.sel)
+    return templates.TemplateResponse(request, "pages/topology.html", context)
+
+
+def _rows(resource: str, items: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    table = tables.table(resource, items, "0", now)
+    return [
+        {"object": item, "cells": row["cells"]}
+        for item, row in zip(items, table["rows"], strict=True)
+    ]
+
+
+def _table_context(ws: Workspace, what: str) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    columns = [c[0].upper() for c in tables.COLUMNS[what][0]]
+    items = list(ws.items({"services": "Service", "pods": "Pod", "nodes": "Node"}[what]))
+    context: dict[str, Any] = {"columns": columns, "rows": _rows(what, items, now)}
+    if what == "pods":
+        deployments = []
+        for dep in ws.items("Deployment"):
+            status = scheduling.deployment_status(dep, scheduling.owned_pods(ws, dep))
+            deployments.append({**dep, "status": status})
+        context["deployment_columns"] = [c[0].upper() for c in tables.COLUMNS["deployments"][0]]
+        context["deployments"] = _rows("deployments", deployments, now)
+    return context
+
+
+@router.get("/clusters/{cluster}/{what}", response_class=HTMLResponse)
+def table_page(request: Request, session: ReadSession, cluster: str, what: str) -> Response:
+    """`kubectl get svc|pods|nodes -A -o wide`, with the actions of each row."""
+    if what not in ("services", "pods", "nodes"):
+        return templates.TemplateResponse(
+            request, "pages/not_found.html", {"what": f"page {what!r}"}, status_code=404
+        )
+    loaded = panel.load(session, cluster)
+    if loaded is None:
+        return not_found(request, cluster)
+    row, ws = loaded
+    context = {
+        "cluster": cluster_json(session, row),
+        "tab": what,
+        "what": what,
+        **_table_context(ws, what),
+    }
+    if is_fragment_request(request):
+        return templates.TemplateResponse(request, "pages/table.html", context, block_name="table")
+    return templates.TemplateResponse(request, "pages/table.html", context)

@@ -1,0 +1,68 @@
+"""GET /api/clusters/{cluster}/topology: the diagram's data, as JSON or Graphviz DOT.
+
+The same query parameters as the topology page (service, filter, group, focus, system) select
+the same view, so an exported file matches what the page shows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from app.api.deps import ClusterDep
+from app.core.layout import GROUP_BYS, LayoutOptions, layout
+from app.core.layoutdot import to_dot
+from app.db import repo
+from app.db.session import ReadSession
+
+router = APIRouter(prefix="/api/clusters/{cluster}", tags=["topology"])
+
+
+def _options(service: str, filter: str, group: str, focus: str, system: str) -> LayoutOptions:
+    return LayoutOptions(
+        service=service,
+        filter=filter,
+        group_by=group if group in GROUP_BYS else "node",
+        focus=focus,
+        system=system != "0",
+    )
+
+
+@router.get("/topology")
+def read_topology(
+    session: ReadSession,
+    row: ClusterDep,
+    service: str = Query("", max_length=300),
+    filter: str = Query("", max_length=300),
+    group: str = Query("node", max_length=20),
+    focus: str = Query("", max_length=300),
+    system: str = Query("1", max_length=1),
+) -> dict[str, Any]:
+    """Boxes, port markers and edges with stable ids and SVG coordinates."""
+    state = repo.load_state(session, row)
+    return layout(state, _options(service, filter, group, focus, system)).to_dict()
+
+
+DOT_TYPE = "text/vnd.graphviz"
+
+
+@router.get(
+    "/topology.dot",
+    response_class=Response,
+    responses={200: {"content": {DOT_TYPE: {"schema": {"type": "string"}}}, "description": "DOT"}},
+)
+def read_topology_dot(
+    session: ReadSession,
+    row: ClusterDep,
+    service: str = Query("", max_length=300),
+    filter: str = Query("", max_length=300),
+    group: str = Query("node", max_length=20),
+    focus: str = Query("", max_length=300),
+    system: str = Query("1", max_length=1),
+) -> Response:
+    """The same view as a Graphviz digraph."""
+    state = repo.load_state(session, row)
+    drawn = layout(state, _options(service, filter, group, focus, system))
+    return Response(to_dot(drawn, row.name), media_type=DOT_TYPE)
