@@ -17,8 +17,10 @@ Nodes labelled node.kubernetes.io/exclude-from-external-load-balancers are never
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from app.core.endpointcache import port_endpoints, proxy_endpoints
+from app.core.endpoints import derived
 from app.core.kubeproxy import through_kube_proxy
 from app.core.objects import Node, Service, ServicePort
 from app.core.routepath import Client, Path, Walk
@@ -29,21 +31,55 @@ KUBE_PROXY_HEALTHZ_PORT = 10256
 
 def local_ready_count(walk: Walk, svc: Service, node: Node) -> int:
     """What kube-proxy's service health server reports: local, ready endpoints."""
-    eps = {
-        e.address
-        for sp in svc.ports
-        for e in port_endpoints(walk.state, svc, sp)
-        if e.ready and e.node_name == node.name
-    }
-    return len(eps)
+
+    def count_by_node() -> dict[str, int]:
+        per_node: dict[str, set[str]] = {}
+        for sp in svc.ports:
+            for e in port_endpoints(walk.state, svc, sp):
+                if e.ready:
+                    per_node.setdefault(e.node_name, set()).add(e.address)
+        return {name: len(addresses) for name, addresses in per_node.items()}
+
+    counts = derived(walk.state, ("local-ready", svc.namespace, svc.name), count_by_node)
+    return counts.get(node.name, 0)
+
+
+def _names(names: list[str], limit: int = 8) -> str:
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit} more"
 
 
 def lb_candidates(walk: Walk) -> list[Node]:
-    return [
-        n
-        for n in sorted(walk.state.nodes, key=lambda n: n.name)
-        if n.ready and EXCLUDE_LB_LABEL not in n.labels and n.internal_ip
-    ]
+    def build() -> list[Node]:
+        return [
+            n
+            for n in sorted(walk.state.nodes, key=lambda n: n.name)
+            if n.ready and EXCLUDE_LB_LABEL not in n.labels and n.internal_ip
+        ]
+
+    return list(derived(walk.state, ("lb-candidates",), build))
+
+
+@dataclass(frozen=True)
+class _Backends:
+    """The load balancer's healthy nodes for one Service, computed once per snapshot."""
+
+    nodes: list[Node]
+    skipped: list[str]
+    choices: tuple[tuple[str, float], ...]
+
+
+def _backends(walk: Walk, svc: Service, local: bool) -> _Backends:
+    def build() -> _Backends:
+        nodes = lb_candidates(walk)
+        if local:
+            nodes = [n for n in nodes if local_ready_count(walk, svc, n) > 0]
+        healthy = {n.name for n in nodes}
+        skipped = sorted(n.name for n in walk.state.nodes if n.name not in healthy)
+        share = 1 / len(nodes) if nodes else 0.0
+        return _Backends(nodes, skipped, tuple((n.name, share) for n in nodes))
+
+    return derived(walk.state, ("lb-backends", svc.namespace, svc.name, local), build)
 
 
 def metallb_speaker(nodes: list[Node], ip: str) -> Node | None:
@@ -67,9 +103,8 @@ def load_balancer(
             "IP and the nodePort.",
         )
     local = svc.external_traffic_policy == "Local"
-    nodes = lb_candidates(walk)
-    if local:
-        nodes = [n for n in nodes if local_ready_count(walk, svc, n) > 0]
+    backends = _backends(walk, svc, local)
+    nodes = backends.nodes
     if provider == "metallb-l2":
         has_ready = any(e.ready for eps in proxy_endpoints(walk.state, svc).values() for e in eps)
         speaker = metallb_speaker(nodes, ip) if has_ready else None
@@ -117,7 +152,7 @@ def load_balancer(
         if local
         else f"http://{chosen.internal_ip}:{KUBE_PROXY_HEALTHZ_PORT}/healthz → 200"
     )
-    skipped = [n.name for n in walk.state.nodes if n not in nodes]
+    skipped = backends.skipped
     why = (
         "only nodes whose healthCheckNodePort reports local endpoints are healthy"
         if local
@@ -132,9 +167,9 @@ def load_balancer(
         dst,
         rule=f"health check {check}",
         probability=1 / len(nodes),
-        choices=[(n.name, 1 / len(nodes)) for n in nodes],
+        choices=backends.choices,
         reason=f"The cloud load balancer spreads connections over healthy nodes ({why}"
-        + (f"; skipped: {', '.join(sorted(skipped))}" if skipped else "")
+        + (f"; skipped: {_names(skipped)}" if skipped else "")
         + f") and forwards this one, unchanged, to {chosen.name}.",
     )
     return through_kube_proxy(

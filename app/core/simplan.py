@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.endpointcache import ProxyEndpoint, proxy_endpoints
+from app.core.endpointcache import proxy_endpoints
 from app.core.objects import ClusterState, Service
 from app.core.routing import Path, Source, route
 
@@ -103,18 +103,38 @@ def _entry_from(path: Path, asked: dict[str, int], lb: bool) -> Entry:
     return Entry(node, "", tuple(target for target, _ in hop.choices), "", lb)
 
 
-def _class_key(state: ClusterState, service: Service | None, node_name: str) -> Any:
-    """Nodes with the same key get the same verdict from kube-proxy for this Service."""
-    node = state.node(node_name)
-    if node is None or service is None:
-        return ("node", node_name)
-    local: list[ProxyEndpoint] = [
-        e
-        for eps in proxy_endpoints(state, service).values()
-        for e in eps
-        if e.node_name == node_name
-    ]
-    return (node.zone, node.ready, tuple(sorted((e.address, e.ready, e.serving) for e in local)))
+def _class_keys(state: ClusterState, service: Service | None) -> Callable[[str], Any]:
+    """Nodes with the same key get the same verdict from kube-proxy for this Service.
+
+    Readiness always counts; a node's zone only when topology hints can filter endpoints;
+    its local endpoints only when a traffic policy is Local. The agreement tests between the
+    engines are what keeps this grouping honest.
+    """
+    if service is None:
+        return lambda name: ("node", name)
+    endpoints = [e for eps in proxy_endpoints(state, service).values() for e in eps]
+    local_sensitive = "Local" in (
+        service.external_traffic_policy,
+        service.internal_traffic_policy,
+    )
+    zone_sensitive = bool(service.traffic_distribution) or any(e.zone_hints for e in endpoints)
+    local: dict[str, list[tuple[str, bool, bool]]] = {}
+    if local_sensitive:
+        for e in endpoints:
+            local.setdefault(e.node_name, []).append((e.address, e.ready, e.serving))
+    nodes = {n.name: n for n in state.nodes}
+
+    def key(name: str) -> Any:
+        node = nodes.get(name)
+        if node is None:
+            return ("node", name)
+        return (
+            node.ready,
+            node.zone if zone_sensitive else "",
+            tuple(sorted(local.get(name, []))),
+        )
+
+    return key
 
 
 def plan_segment(
@@ -136,8 +156,9 @@ def plan_segment(
         targets = [t for t, _ in hop.choices]
         by_class: dict[Any, Entry] = {}
         entries = []
+        class_key = _class_keys(state, service)
         for j in range(lb_options):
-            key = _class_key(state, service, targets[j]) if j < len(targets) else ("j", j)
+            key = class_key(targets[j]) if j < len(targets) else ("j", j)
             known = by_class.get(key)
             if known is None:
                 chooser = ProbeChooser({"load-balancer": j})
@@ -150,7 +171,7 @@ def plan_segment(
                 Entry(targets[j] if j < len(targets) else known.node, known.outcome,
                       known.endpoints, known.pod, True)
             )  # fmt: skip
-    addresses = {a for e in entries for a in e.endpoints}
+    addresses = {a for endpoints in {e.endpoints for e in entries} for a in endpoints}
     pods_by_address: dict[str, tuple[str, str]] = {}
     if service is not None and addresses:
         for eps in proxy_endpoints(state, service).values():

@@ -9,6 +9,7 @@ statistic and its approximate p-value (Wilson–Hilferty), so a learner can tell
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,12 +36,14 @@ def expected_shares(plans: Sequence[tuple[SegmentPlan, int]]) -> dict[str, float
         if count == 0 or not plan.entries:
             continue
         per_entry = count / len(plan.entries)
-        for entry in plan.entries:
-            if entry.outcome == "delivered" and entry.pod:
-                weights[entry.pod] = weights.get(entry.pod, 0.0) + per_entry
-            elif not entry.outcome and entry.endpoints:
-                share = per_entry / len(entry.endpoints)
-                for address in entry.endpoints:
+        # Thousands of nodes usually share a handful of endpoint lists: count lists first.
+        lists = Counter((e.outcome, e.pod, e.endpoints) for e in plan.entries)
+        for (outcome, pod, endpoints), entries in lists.items():
+            if outcome == "delivered" and pod:
+                weights[pod] = weights.get(pod, 0.0) + per_entry * entries
+            elif not outcome and endpoints:
+                share = per_entry * entries / len(endpoints)
+                for address in endpoints:
                     key = plan.pods_by_address.get(address, (address, ""))[0]
                     weights[key] = weights.get(key, 0.0) + share
     total = sum(weights.values())
@@ -68,6 +71,55 @@ def _named_counts(ids: NDArray[np.int64], names: Sequence[str]) -> dict[str, int
     return {names[i]: int(c) for i, c in enumerate(counts) if c}
 
 
+def _grid(bucket: NDArray[np.int64], key: NDArray[np.int64], n_buckets: int, n_keys: int,
+          ) -> NDArray[np.int64]:  # fmt: skip
+    """Counts per (bucket, key) in one bincount; negative keys are left out."""
+    keep = key >= 0
+    flat = np.bincount(bucket[keep] * n_keys + key[keep], minlength=n_buckets * n_keys)
+    grid: NDArray[np.int64] = flat.reshape(n_buckets, n_keys)
+    return grid
+
+
+def _nonzero(counts: NDArray[np.int64], names: Sequence[str]) -> dict[str, int]:
+    return {names[int(i)]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+
+def _series(
+    bucket: NDArray[np.int64],
+    n_buckets: int,
+    width: float,
+    outcome: NDArray[np.int8],
+    crossed: NDArray[np.bool_],
+    hit: NDArray[np.bool_],
+    pod: NDArray[np.int64],
+    pod_node: NDArray[np.int64],
+    pod_names: Sequence[str],
+    node_names: Sequence[str],
+) -> list[dict[str, Any]]:
+    if n_buckets == 0:
+        return []
+    outcomes = _grid(bucket, outcome.astype(np.int64), n_buckets, 4)
+    crossings = np.bincount(bucket[crossed], minlength=n_buckets)
+    hits = np.bincount(bucket[hit], minlength=n_buckets)
+    nodes = _grid(bucket, pod_node, n_buckets, max(len(node_names), 1))
+    pods = (
+        _grid(bucket, pod, n_buckets, max(len(pod_names), 1))
+        if len(pod_names) <= MAX_SERIES_KEYS
+        else None
+    )
+    rows: list[dict[str, Any]] = []
+    for b in range(n_buckets):
+        row: dict[str, Any] = {"t": round(b * width, 6)}
+        row.update({name: int(outcomes[b, i]) for i, name in enumerate(OUTCOMES)})
+        row["cross_node"] = int(crossings[b])
+        row["affinity_hits"] = int(hits[b])
+        if pods is not None:
+            row["by_pod"] = _nonzero(pods[b], pod_names)
+        row["by_node"] = _nonzero(nodes[b], node_names)
+        rows.append(row)
+    return rows
+
+
 def aggregate(
     *,
     times: NDArray[np.float64],
@@ -91,19 +143,10 @@ def aggregate(
     width = bucket_width(float(times[-1]) if total else 0.0)
     bucket = (times // width).astype(np.int64) if total else np.zeros(0, dtype=np.int64)
     n_buckets = int(bucket.max()) + 1 if total else 0
-    series: list[dict[str, Any]] = []
-    detailed = len(pod_names) <= MAX_SERIES_KEYS
-    for b in range(n_buckets):
-        mask = bucket == b
-        row: dict[str, Any] = {"t": round(b * width, 6)}
-        counts = np.bincount(outcome[mask], minlength=4)
-        row.update({name: int(counts[i]) for i, name in enumerate(OUTCOMES)})
-        row["cross_node"] = int(crossed[mask].sum())
-        row["affinity_hits"] = int(hit[mask].sum())
-        if detailed:
-            row["by_pod"] = _named_counts(np.where(mask & delivered, pod, -1), pod_names)
-        row["by_node"] = _named_counts(np.where(mask & delivered, pod_node, -1), node_names)
-        series.append(row)
+    series = _series(
+        bucket, n_buckets, width, outcome, crossed, hit, np.where(delivered, pod, -1),
+        np.where(delivered, pod_node, -1), pod_names, node_names,
+    )  # fmt: skip
     outcomes = np.bincount(outcome, minlength=4) if total else np.zeros(4, dtype=np.int64)
     return {
         "total": total,

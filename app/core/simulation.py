@@ -113,17 +113,21 @@ class _Recorder:
         return self.node_ids.setdefault(name, len(self.node_ids)) if name else -1
 
     def register(self, state: ClusterState, plan: SegmentPlan | None) -> None:
+        """Ids for every node and for the pods this segment's plan can reach."""
         for node in state.nodes:
             self.node_id(node.name)
-        for pod in state.pods:
-            pid = self.pod_ids.setdefault(pod.key, len(self.pod_ids))
-            self.pod_node[pid] = pod.node_name
         if plan is not None:
+            pods = {e.pod for e in plan.entries if e.pod}
+            if pods:
+                for pod in state.pods:
+                    if pod.key in pods:
+                        pid = self.pod_ids.setdefault(pod.key, len(self.pod_ids))
+                        self.pod_node[pid] = pod.node_name
             for key, node_name in plan.pods_by_address.values():
                 pid = self.pod_ids.setdefault(key, len(self.pod_ids))
                 self.pod_node.setdefault(pid, node_name)
-            for entry in plan.entries:
-                for address in entry.endpoints:
+            for endpoints in {e.endpoints for e in plan.entries}:
+                for address in endpoints:
                     if address not in plan.pods_by_address:  # an endpoint that is not a pod
                         self.pod_ids.setdefault(address, len(self.pod_ids))
 
@@ -242,17 +246,26 @@ def _segments(spec: Spec, times: NDArray[np.float64]) -> list[tuple[int, int, li
 
 
 def simulate(
-    ws: Workspace, spec: Spec, progress: Callable[[float], None] | None = None
+    ws: Workspace,
+    spec: Spec,
+    progress: Callable[[float], None] | None = None,
+    initial: ClusterState | None = None,
 ) -> dict[str, Any]:
-    """Run the simulation on a private copy of the cluster; the workspace is not changed."""
+    """Run the simulation on a private copy of the cluster; the workspace is not changed.
+
+    `initial` is the workspace's ClusterState when the caller already built it.
+    """
     if not 1 <= spec.requests <= MAX_REQUESTS:
         raise ValidationFailed("Simulation", "", [invalid("requests", spec.requests,
                                f"must be between 1 and {MAX_REQUESTS}")])  # fmt: skip
     ips = client_ips(spec)
     v = Variates.draw(spec, len(ips))
-    run = Workspace(config=ws.config, objects=copy.deepcopy(ws.objects),
-                    allocations=copy.deepcopy(ws.allocations), rng=random.Random(spec.seed),
-                    now=ws.now)  # fmt: skip
+    # Events change a private copy; without events the objects are only read, never copied.
+    run = ws
+    if spec.events:
+        run = Workspace(config=ws.config, objects=copy.deepcopy(ws.objects),
+                        allocations=copy.deepcopy(ws.allocations),
+                        rng=random.Random(spec.seed), now=ws.now)  # fmt: skip
     rec = _Recorder(spec.requests)
     memory = simvector.Memory()
     aff, ipvs, open_conns = AffinityState(), _StartTracking(), []  # type: ignore[var-annotated]
@@ -272,7 +285,7 @@ def simulate(
                     f"events[{index}]", event.describe(), exc.message)]) from None  # fmt: skip
             applied.append({"at": event.at, "action": event.action, "request": start,
                             "description": event.describe()})  # fmt: skip
-        state = run.state()
+        state = initial if (initial is not None and not applied) else run.state()
         plan = plan_segment(state, _source_for(spec, ips[0]), spec.destination)
         rec.register(state, plan)
         plans.append((plan, end - start))
