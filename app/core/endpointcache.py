@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.chainnames import join_host_port
-from app.core.endpoints import derived, endpoint_slices
+from app.core.endpoints import (
+    derived,
+    endpoint_slices,
+    included,
+    is_api_server_service,
+    resolve_target_port,
+    selected_pods,
+)
 from app.core.objects import SERVICE_NAME_LABEL, ClusterState, Service, ServicePort
 
 
@@ -117,14 +124,75 @@ def proxy_endpoints(state: ClusterState, service: Service) -> dict[PortKey, list
     the string "ip:port" (so 10.0.1.10:80 comes before 10.0.1.2:80) - the rule order."""
 
     def build() -> dict[PortKey, list[ProxyEndpoint]]:
-        slices = [
-            *endpoint_slices(state, service),
-            *user_slices(state).get((service.namespace, service.name), []),
-        ]
-        by_port = _read_slices(slices, _family(service))
+        user = user_slices(state).get((service.namespace, service.name), [])
+        if (
+            service.selector
+            and service.type != "ExternalName"
+            and not is_api_server_service(service)
+        ):
+            by_port = _merge(_from_pods(state, service), _read_slices(user, _family(service)))
+        else:
+            by_port = _read_slices([*endpoint_slices(state, service), *user], _family(service))
         return {key: sorted(eps, key=lambda e: e.address) for key, eps in by_port.items()}
 
     return derived(state, ("proxy-endpoints", service.namespace, service.name), build)
+
+
+def proxy_endpoints_via_slices(
+    state: ClusterState, service: Service
+) -> dict[PortKey, list[ProxyEndpoint]]:
+    """The long way round - build the controller's slices, then read them as kube-proxy does.
+    `proxy_endpoints` must always equal this; the tests hold it to that."""
+    slices = [
+        *endpoint_slices(state, service),
+        *user_slices(state).get((service.namespace, service.name), []),
+    ]
+    by_port = _read_slices(slices, _family(service))
+    return {key: sorted(eps, key=lambda e: e.address) for key, eps in by_port.items()}
+
+
+def _from_pods(state: ClusterState, service: Service) -> dict[PortKey, list[ProxyEndpoint]]:
+    """What the EndpointSlice controller writes and kube-proxy reads back, without the JSON:
+    the same podToEndpoint conditions, FindPort resolution and zone hints."""
+    family = _family(service)
+    zones = derived(state, "node-zones", lambda: {n.name: n.zone for n in state.nodes})
+    hinted = service.traffic_distribution in ("PreferClose", "PreferSameZone")
+    merged: dict[PortKey, dict[str, ProxyEndpoint]] = {}
+    for pod in selected_pods(state, service):
+        if not included(state, service, pod, include_terminating=True):
+            continue
+        if ("IPv6" if ":" in pod.pod_ip else "IPv4") != family:
+            continue
+        serving = pod.ready
+        ready = service.publish_not_ready_addresses or (serving and not pod.terminating)
+        zone = zones.get(pod.node_name, "")
+        hints = frozenset((zone,)) if zone and hinted else frozenset()
+        for sp in service.ports:
+            number = resolve_target_port(sp, pod)
+            if not number:
+                continue
+            endpoint = ProxyEndpoint(pod.pod_ip, number, ready, serving, pod.terminating,
+                                     pod.node_name, zone, hints, pod.key)  # fmt: skip
+            bucket = merged.setdefault((sp.name, sp.protocol), {})
+            old = bucket.get(endpoint.address)
+            if old is None or (old.terminating and not endpoint.terminating):
+                bucket[endpoint.address] = endpoint
+    return {key: list(bucket.values()) for key, bucket in merged.items()}
+
+
+def _merge(
+    first: dict[PortKey, list[ProxyEndpoint]], second: dict[PortKey, list[ProxyEndpoint]]
+) -> dict[PortKey, list[ProxyEndpoint]]:
+    """Several slices for one service port: a non-terminating ip:port wins (endpointslicecache)."""
+    out: dict[PortKey, dict[str, ProxyEndpoint]] = {}
+    for part in (first, second):
+        for key, endpoints in part.items():
+            bucket = out.setdefault(key, {})
+            for endpoint in endpoints:
+                old = bucket.get(endpoint.address)
+                if old is None or (old.terminating and not endpoint.terminating):
+                    bucket[endpoint.address] = endpoint
+    return {key: list(bucket.values()) for key, bucket in out.items()}
 
 
 def port_endpoints(state: ClusterState, service: Service, port: ServicePort) -> list[ProxyEndpoint]:

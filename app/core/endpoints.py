@@ -111,7 +111,7 @@ def _endpoint_ports(service: Service, pod: Pod) -> list[dict[str, Any]]:
     return ports
 
 
-def _included(state: ClusterState, service: Service, pod: Pod, include_terminating: bool) -> bool:
+def included(state: ClusterState, service: Service, pod: Pod, include_terminating: bool) -> bool:
     """ShouldPodBeInEndpoints: not terminal, has an IP; terminating only when asked."""
     if pod.phase in ("Succeeded", "Failed") or not pod.pod_ip:
         return False
@@ -245,7 +245,7 @@ def endpoint_slices(state: ClusterState, service: Service) -> list[dict[str, Any
         return []
     groups: dict[tuple[str, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
     for pod in selected_pods(state, service):
-        if not _included(state, service, pod, include_terminating=True):
+        if not included(state, service, pod, include_terminating=True):
             continue
         ports = _endpoint_ports(service, pod)
         family = "IPv6" if ":" in pod.pod_ip else "IPv4"
@@ -322,7 +322,7 @@ def _legacy_addresses_by_port(
     tolerate = service.publish_not_ready_addresses
     pods = selected_pods(state, service) if service.type != "ExternalName" else []
     for pod in pods:
-        if not _included(state, service, pod, include_terminating=tolerate):
+        if not included(state, service, pod, include_terminating=tolerate):
             continue
         entry = (_legacy_address(service, pod), tolerate or pod.ready)
         if not service.ports and service.headless:

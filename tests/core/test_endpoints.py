@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given, settings
+
 from app.core.endpointcache import (
     ProxyEndpoint,
     categorize_endpoints,
     policies,
     port_endpoints,
     proxy_endpoints,
+    proxy_endpoints_via_slices,
 )
 from app.core.endpoints import (
     NAME_ALPHABET,
@@ -18,6 +21,7 @@ from app.core.endpoints import (
     selected_pods,
 )
 from app.core.objects import ClusterState, Service
+from tests.core import strategies
 from tests.core.builders import cluster, endpoint_slice, node, pod, port, service, three_node_web
 
 
@@ -268,3 +272,12 @@ def test_legacy_endpoints_truncate_at_a_thousand_addresses() -> None:
         "endpoints.kubernetes.io/over-capacity": "truncated"
     }
     assert sum(len(s["addresses"]) for s in legacy["subsets"]) == 1000
+
+
+@given(strategies.clusters())
+@settings(max_examples=200, deadline=None)
+def test_kube_proxys_view_built_from_pods_equals_reading_the_controllers_slices(
+    random: strategies.RandomCluster,
+) -> None:
+    for svc in random.state.services:
+        assert proxy_endpoints(random.state, svc) == proxy_endpoints_via_slices(random.state, svc)
