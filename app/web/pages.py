@@ -13,17 +13,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.api.clusters import cluster_json
-from app.core import scheduling, tables
+from app.core import manifests, scheduling, tables
 from app.core.layout import layout
 from app.core.workspace import Workspace
 from app.db import repo
 from app.db.session import ReadSession
-from app.web import edits, panel
+from app.web import clusteredits, edits, panel
 from app.web.views import LAYER_NAMES, View, is_fragment_request, templates
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 router.include_router(panel.router)
 router.include_router(edits.router)
+router.include_router(clusteredits.router)
 __all__ = ["router", "templates"]
 
 
@@ -34,7 +35,8 @@ def clusters_page(request: Request, session: ReadSession) -> Response:
     for row in repo.list_clusters(session):
         state = repo.load_state(session, row)
         items.append({"cluster": cluster_json(session, row), "services": state.services})
-    return templates.TemplateResponse(request, "pages/clusters.html", {"items": items})
+    context = {"items": items, "cluster_templates": clusteredits.TEMPLATES}
+    return templates.TemplateResponse(request, "pages/clusters.html", context)
 
 
 def not_found(request: Request, cluster: str) -> Response:
@@ -90,6 +92,18 @@ def _table_context(ws: Workspace, what: str) -> dict[str, Any]:
         context["deployment_columns"] = [c[0].upper() for c in tables.COLUMNS["deployments"][0]]
         context["deployments"] = _rows("deployments", deployments, now)
     return context
+
+
+@router.get("/clusters/{cluster}/manifests", response_class=HTMLResponse)
+def manifests_page(request: Request, session: ReadSession, cluster: str) -> Response:
+    """Import YAML (with a dry run) and export the cluster's objects."""
+    loaded = panel.load(session, cluster)
+    if loaded is None:
+        return not_found(request, cluster)
+    row, ws = loaded
+    exported = panel.to_yaml_all(manifests.export(ws))
+    context = {"cluster": cluster_json(session, row), "tab": "manifests", "exported": exported}
+    return templates.TemplateResponse(request, "pages/manifests.html", context)
 
 
 @router.get("/clusters/{cluster}/{what}", response_class=HTMLResponse)

@@ -43,6 +43,10 @@ def to_yaml(obj: Any) -> str:
     return yaml.safe_dump(obj, sort_keys=False, default_flow_style=False, allow_unicode=True)
 
 
+def to_yaml_all(docs: list[Any]) -> str:
+    return yaml.safe_dump_all(docs, sort_keys=False, default_flow_style=False, allow_unicode=True)
+
+
 def _destinations(state: ClusterState, svc: Service) -> list[tuple[str, str]]:
     """(source, destination) pairs worth tracing for a Service, most external first."""
     found: list[tuple[str, str]] = []

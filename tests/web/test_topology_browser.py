@@ -189,3 +189,39 @@ def test_a_big_cluster_is_grouped_and_zoomable(browser: Browser, server: Server)
     page.wait_for_url("**focus=zone**")
     expect(page.locator('#topology g.node[data-id^="node:"]')).to_have_count(12)
     page.close()
+
+
+def test_the_diagram_exports_as_svg_and_png(browser: Browser, server: Server) -> None:
+    page = open_page(browser, server.url + "/clusters/demo", theme="dark")
+    width = int(page.locator("#topology").get_attribute("width") or 0)
+    with page.expect_download() as svg_download:
+        page.click('[data-export="svg"]')
+    assert svg_download.value.suggested_filename == "demo-topology.svg"
+    text = Path(svg_download.value.path()).read_text()
+    assert text.startswith("<svg") and 'data-id="np:node-3:30080"' in text
+    assert "--lb:" in text and "svg.topo .np rect" in text  # colours and rules travel along
+    with page.expect_download() as png_download:
+        page.click('[data-export="png"]')
+    png = Path(png_download.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(png[16:20], "big") == 2 * width  # the whole graph, at 2×
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "export-demo-dark.png").write_bytes(png)
+    page.close()
+
+
+def test_a_cluster_created_from_the_clusters_page(browser: Browser, server: Server) -> None:
+    page = open_page(browser, server.url + "/")
+    form = page.locator("#cluster-form")
+    form.locator('input[name="name"]').fill("lab")
+    form.locator('select[name="template"]').select_option("bare-metal")
+    form.locator('input[name="nodes"]').fill("2")
+    shot(page, "clusters-new-cluster")
+    form.locator("button").click()
+    page.wait_for_url("**/clusters/lab")
+    expect(page.locator('#topology g.node[data-id^="node:"]')).to_have_count(2)
+    expect(page.locator('#topology [data-id="lb:default/web"]')).to_contain_text("<pending>")
+    page.click("text=YAML")
+    expect(page.locator("pre.export-yaml")).to_contain_text("name: frontend")
+    shot(page, "yaml")
+    page.close()
