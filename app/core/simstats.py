@@ -65,59 +65,16 @@ def chi_square(observed: dict[str, int], expected: dict[str, float]) -> tuple[fl
     return stat, dof, 0.5 * math.erfc(z / math.sqrt(2))
 
 
-def _named_counts(ids: NDArray[np.int64], names: Sequence[str]) -> dict[str, int]:
-    valid = ids[ids >= 0]
-    counts = np.bincount(valid, minlength=len(names)) if valid.size else np.zeros(len(names))
-    return {names[i]: int(c) for i, c in enumerate(counts) if c}
-
-
-def _grid(bucket: NDArray[np.int64], key: NDArray[np.int64], n_buckets: int, n_keys: int,
+def _grid(bucket: NDArray[np.int32], key: NDArray[np.int32], n_buckets: int, n_keys: int,
           ) -> NDArray[np.int64]:  # fmt: skip
-    """Counts per (bucket, key) in one bincount; negative keys are left out."""
-    keep = key >= 0
-    flat = np.bincount(bucket[keep] * n_keys + key[keep], minlength=n_buckets * n_keys)
-    grid: NDArray[np.int64] = flat.reshape(n_buckets, n_keys)
+    """Counts per (bucket, key) in one bincount; key -1 (nothing) lands in column 0, dropped."""
+    flat = np.bincount(bucket * (n_keys + 1) + (key + 1), minlength=n_buckets * (n_keys + 1))
+    grid: NDArray[np.int64] = flat.reshape(n_buckets, n_keys + 1)[:, 1:]
     return grid
 
 
 def _nonzero(counts: NDArray[np.int64], names: Sequence[str]) -> dict[str, int]:
     return {names[int(i)]: int(counts[i]) for i in np.flatnonzero(counts)}
-
-
-def _series(
-    bucket: NDArray[np.int64],
-    n_buckets: int,
-    width: float,
-    outcome: NDArray[np.int8],
-    crossed: NDArray[np.bool_],
-    hit: NDArray[np.bool_],
-    pod: NDArray[np.int64],
-    pod_node: NDArray[np.int64],
-    pod_names: Sequence[str],
-    node_names: Sequence[str],
-) -> list[dict[str, Any]]:
-    if n_buckets == 0:
-        return []
-    outcomes = _grid(bucket, outcome.astype(np.int64), n_buckets, 4)
-    crossings = np.bincount(bucket[crossed], minlength=n_buckets)
-    hits = np.bincount(bucket[hit], minlength=n_buckets)
-    nodes = _grid(bucket, pod_node, n_buckets, max(len(node_names), 1))
-    pods = (
-        _grid(bucket, pod, n_buckets, max(len(pod_names), 1))
-        if len(pod_names) <= MAX_SERIES_KEYS
-        else None
-    )
-    rows: list[dict[str, Any]] = []
-    for b in range(n_buckets):
-        row: dict[str, Any] = {"t": round(b * width, 6)}
-        row.update({name: int(outcomes[b, i]) for i, name in enumerate(OUTCOMES)})
-        row["cross_node"] = int(crossings[b])
-        row["affinity_hits"] = int(hits[b])
-        if pods is not None:
-            row["by_pod"] = _nonzero(pods[b], pod_names)
-        row["by_node"] = _nonzero(nodes[b], node_names)
-        rows.append(row)
-    return rows
 
 
 def aggregate(
@@ -133,29 +90,49 @@ def aggregate(
     node_names: Sequence[str],
     plans: Sequence[tuple[SegmentPlan, int]],
 ) -> dict[str, Any]:
+    """Every count comes from a few bincounts over per-request arrays: one pass per figure."""
     total = int(outcome.shape[0])
-    delivered = outcome == 0
-    pod_node = np.where(pod >= 0, pod_nodes[np.maximum(pod, 0)], -1) if len(pod_nodes) else pod
-    crossed = delivered & (entry >= 0) & (pod_node >= 0) & (pod_node != entry)
-    by_pod = _named_counts(np.where(delivered, pod, -1), pod_names)
+    n_nodes, n_pods = len(node_names), len(pod_names)
+    served = np.where(outcome == 0, pod, -1).astype(np.int32)
+    # Index -1 (no pod) picks the appended -1: the pod's node without a branch.
+    pod_node = np.append(pod_nodes, -1).astype(np.int32)[served]
+    crossed = (pod_node >= 0) & (entry >= 0) & (pod_node != entry)
+    width = bucket_width(float(times[-1]) if total else 0.0)
+    bucket = (times // width).astype(np.int32) if total else np.zeros(0, dtype=np.int32)
+    n_buckets = int(bucket.max()) + 1 if total else 0
+    outcomes = _grid(bucket, outcome.astype(np.int32), n_buckets, 4)
+    nodes = _grid(bucket, pod_node, n_buckets, max(n_nodes, 1))
+    detailed = n_pods <= MAX_SERIES_KEYS
+    pods = _grid(bucket, served, n_buckets, max(n_pods, 1)) if detailed else None
+    if pods is not None:
+        pod_totals = pods.sum(axis=0)
+    else:
+        pod_totals = np.bincount(served + 1, minlength=n_pods + 1)[1:]
+    crossings = np.bincount(bucket[crossed], minlength=n_buckets)
+    hits = np.bincount(bucket[hit], minlength=n_buckets)
+    series: list[dict[str, Any]] = []
+    for b in range(n_buckets):
+        row: dict[str, Any] = {"t": round(b * width, 6)}
+        row.update({name: int(outcomes[b, i]) for i, name in enumerate(OUTCOMES)})
+        row["cross_node"] = int(crossings[b])
+        row["affinity_hits"] = int(hits[b])
+        if pods is not None:
+            row["by_pod"] = _nonzero(pods[b], pod_names)
+        row["by_node"] = _nonzero(nodes[b], node_names)
+        series.append(row)
+    by_pod = _nonzero(pod_totals, pod_names)
     expected = expected_shares(plans)
     stat, dof, p_value = chi_square(by_pod, expected)
-    width = bucket_width(float(times[-1]) if total else 0.0)
-    bucket = (times // width).astype(np.int64) if total else np.zeros(0, dtype=np.int64)
-    n_buckets = int(bucket.max()) + 1 if total else 0
-    series = _series(
-        bucket, n_buckets, width, outcome, crossed, hit, np.where(delivered, pod, -1),
-        np.where(delivered, pod_node, -1), pod_names, node_names,
-    )  # fmt: skip
-    outcomes = np.bincount(outcome, minlength=4) if total else np.zeros(4, dtype=np.int64)
+    lb_entry = np.where(lb, entry, -1).astype(np.int32)
+    totals = outcomes.sum(axis=0)
     return {
         "total": total,
-        "outcomes": {name: int(outcomes[i]) for i, name in enumerate(OUTCOMES)},
+        "outcomes": {name: int(totals[i]) for i, name in enumerate(OUTCOMES)},
         "by_pod": by_pod,
-        "by_node": _named_counts(np.where(delivered, pod_node, -1), node_names),
-        "by_lb_node": _named_counts(np.where(lb, entry, -1), node_names),
-        "cross_node": int(crossed.sum()),
-        "affinity_hits": int(hit.sum()),
+        "by_node": _nonzero(nodes.sum(axis=0), node_names),
+        "by_lb_node": _nonzero(np.bincount(lb_entry + 1, minlength=n_nodes + 1)[1:], node_names),
+        "cross_node": int(crossings.sum()),
+        "affinity_hits": int(hits.sum()),
         "expected_share": {k: round(v, 6) for k, v in expected.items()},
         "chi_square": round(stat, 4),
         "degrees_of_freedom": dof,

@@ -80,8 +80,9 @@ class Variates:
         gaps = rng.exponential(1.0 / spec.rate, size=spec.requests)
         times = np.cumsum(gaps) - gaps[0]
         clients = rng.integers(0, n_clients, size=spec.requests, dtype=np.int64)
-        u_lb = rng.integers(0, 2**32, size=spec.requests, dtype=np.uint64)
-        u_ep = rng.integers(0, 2**32, size=spec.requests, dtype=np.uint64)
+        raw = rng.bit_generator.random_raw(spec.requests)  # one 64-bit word: both variates
+        u_lb = raw >> np.uint64(32)
+        u_ep = raw & np.uint64(0xFFFFFFFF)
         return cls(times, clients, u_lb, u_ep)
 
 
