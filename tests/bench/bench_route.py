@@ -4,9 +4,9 @@ beside a bare dict lookup measured in the same run."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
 import random
 import time
+from collections.abc import Callable
 
 import numpy as np
 
