@@ -71,7 +71,11 @@ def service_address(svc: Service) -> str:
         else f"{p.port}→{p.target_port}/{p.protocol}"
         for p in svc.ports
     )
-    return f"{'None (headless)' if svc.headless else svc.cluster_ip} : {ports}"
+    address = f"{'None (headless)' if svc.headless else svc.cluster_ip} : {ports}"
+    if svc.external_ips:
+        # kube-proxy answers externalIPs like LB IPs; routing traffic to them is the admin's job.
+        address += f" · externalIPs {', '.join(svc.external_ips)}"
+    return address
 
 
 def _dim_service(svc: Service, selected: str, flt: Filter) -> bool:
@@ -171,6 +175,7 @@ def _load_balancers(
                     f"lb:{svc.key}", x, y, LB_W, LB_H, dim=_dim_service(svc, selected, flt),
                     service=svc.key, address=",".join(plan.ips) or "<pending>",
                     pending=plan.pending, ports=port_string(svc), note=plan.note,
+                    summary=plan.summary,
                 )
             )  # fmt: skip
             x += LB_W + LB_GAP

@@ -39,6 +39,7 @@ class LoadBalancerBox(Box):
     pending: bool = False
     ports: str = ""
     note: str = ""
+    summary: str = ""
 
 
 @dataclass(frozen=True)

@@ -154,17 +154,38 @@ class LoadBalancerPlan:
     def pending(self) -> bool:
         return not self.ips
 
+    @property
+    def summary(self) -> str:
+        """One short line for the diagram's load-balancer box."""
+        if self.provider == "none":
+            return "no cloud provider: use a nodePort"
+        if not self.ips:
+            return "no free address: use a nodePort"
+        if self.provider == "metallb-l2":
+            return f"MetalLB: {self.nodes[0]} answers ARP" if self.nodes else "MetalLB: no speaker"
+        count = len(self.nodes)
+        return f"cloud LB → {count} healthy node{'s' if count != 1 else ''}"
+
 
 def load_balancer_plan(state: ClusterState, svc: Service) -> LoadBalancerPlan:
     provider = state.config.provider
     ips = svc.load_balancer_ingress
-    if provider == "none" or not ips:
+    if provider == "none":
+        where = "EXTERNAL-IP stays <pending>" if not ips else f"nothing carries {ips[0]} here"
         return LoadBalancerPlan(
             ips,
             (),
             provider,
-            "No load-balancer controller (provider none): EXTERNAL-IP stays <pending>; "
-            "the nodePorts still answer on every node's IP.",
+            f"No load-balancer controller (provider none): {where}; the nodePorts still "
+            "answer on every node's IP.",
+        )
+    if not ips:
+        return LoadBalancerPlan(
+            ips,
+            (),
+            provider,
+            f"No free address in the pool {state.config.load_balancer_pool}: EXTERNAL-IP stays "
+            "<pending> until one is freed; the nodePorts still answer on every node's IP.",
         )
     # The plan asks the load-balancer model only deterministic questions: no draw is made.
     walk = Walk(state, RoutingIndex.for_state(state), as_rng(0), None, None, 0.0)

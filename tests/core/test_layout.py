@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -94,6 +95,35 @@ def test_a_not_ready_pod_is_drawn_but_gets_no_edge() -> None:
     b = next(p for p in drawn.pods if p.name == "b")
     assert not b.ready
     assert victim.ready  # the demo itself starts all ready
+
+
+def test_metallb_sends_everything_to_the_one_announcing_node() -> None:
+    state = local_cluster()
+    metallb = ClusterState(
+        config=ClusterConfig(name="l2", provider="metallb-l2"),
+        nodes=state.nodes,
+        pods=state.pods,
+        services=state.services,
+    )
+    drawn = layout(metallb)
+    assert len(edges(drawn, "lb-np")) == 1
+    assert drawn.load_balancers[0].summary.startswith("MetalLB: n")
+
+
+def test_a_cloud_cluster_out_of_addresses_is_pending_for_another_reason() -> None:
+    state = local_cluster()
+    web = state.services[0]
+    no_ip = ClusterState(
+        config=state.config,
+        nodes=state.nodes,
+        pods=state.pods,
+        services=(replace(web, load_balancer_ingress=(), external_ips=("192.0.2.9",)),),
+    )
+    drawn = layout(no_ip)
+    lb = drawn.load_balancers[0]
+    assert lb.pending and "No free address in the pool" in lb.note
+    assert lb.summary == "no free address: use a nodePort"
+    assert "externalIPs 192.0.2.9" in drawn.services[0].address
 
 
 def local_cluster(*, etp: str = "", itp: str = "Cluster") -> ClusterState:
