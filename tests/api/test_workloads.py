@@ -162,9 +162,9 @@ def test_user_endpoints_back_a_service_without_a_selector(client: TestClient) ->
     assert created.json()["subsets"][0]["ports"][0]["protocol"] == "TCP"
     read = client.get(f"{CORE}/namespaces/default/endpoints/legacy-db").json()
     assert read["subsets"][0]["addresses"] == [{"ip": "192.168.49.100"}]
-    slices = client.get(
-        f"{SLICES}?labelSelector=kubernetes.io/service-name=legacy-db"
-    ).json()["items"]
+    slices = client.get(f"{SLICES}?labelSelector=kubernetes.io/service-name=legacy-db").json()[
+        "items"
+    ]
     assert len(slices) == 1
     assert slices[0]["metadata"]["labels"]["endpointslice.kubernetes.io/managed-by"] == (
         "endpointslicemirroring-controller.k8s.io"
