@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -34,20 +33,21 @@ NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 MAX_GENERATED_NAME_LENGTH = 63 - 5  # apiserver/pkg/storage/names: maxGeneratedNameLength
 
 T = TypeVar("T")
-_CACHES: dict[int, dict[Any, Any]] = {}
+_CACHE_ATTRIBUTE = "_derived_cache"
 
 
 def derived(state: ClusterState, key: Any, build: Callable[[], T]) -> T:
     """Memoise a value computed from one (immutable) ClusterState snapshot.
 
     The state is frozen, so anything derived from it can be kept for as long as the state
-    lives; the entry is dropped when the state is garbage-collected.
+    lives. The cache hangs off the state itself (written to its __dict__, as
+    functools.cached_property does on frozen dataclasses), so it dies with the state even
+    when a cached value points back at it (a RoutingIndex holds its state): a module-level
+    cache keyed by id(state) kept every such snapshot alive forever.
     """
-    cache = _CACHES.get(id(state))
+    cache: dict[Any, Any] | None = state.__dict__.get(_CACHE_ATTRIBUTE)
     if cache is None:
-        cache = {}
-        _CACHES[id(state)] = cache
-        weakref.finalize(state, _CACHES.pop, id(state), None)
+        cache = state.__dict__.setdefault(_CACHE_ATTRIBUTE, {})
     if key not in cache:
         cache[key] = build()
     return cache[key]  # type: ignore[no-any-return]

@@ -8,6 +8,8 @@ own template; the issue's budget is 2 s of server time at the largest size.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -112,6 +114,12 @@ def render(state: ClusterState) -> tuple[str, float, float]:
 
 
 def main() -> None:
+    """Measure in a fresh interpreter: a benchmark run before this one may still hold a
+    150,000-pod cluster, and the garbage collector scanning it would be timed as ours."""
+    subprocess.run([sys.executable, "-m", "tests.bench.bench_topology"], check=True)
+
+
+def run() -> None:
     print("topology: server time to lay out and render the diagram (budget 2 s)")
     columns = ("nodes", "pods", "Services", "layout", "render", "total", "HTML")
     print(f"{columns[0]:>7} " + " ".join(f"{c:>9}" for c in columns[1:]))
@@ -128,4 +136,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run()

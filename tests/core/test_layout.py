@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import random
+import weakref
 from dataclasses import replace
 
 from hypothesis import given, settings
@@ -331,3 +333,14 @@ def test_random_clusters_draw_consistent_diagrams(rc: RandomCluster) -> None:
 @given(st.integers(1, 70), st.integers(0, 4), st.sampled_from(["", "zone:z0", "block:1"]))
 def test_any_size_stays_inside_its_frame(nodes: int, pods_per_node: int, focus: str) -> None:
     check_invariants(layout(big(nodes, pods_per_node), LayoutOptions(focus=focus)))
+
+
+def test_a_drawn_snapshot_is_freed_with_everything_derived_from_it() -> None:
+    # The load-balancer plan builds a RoutingIndex, which holds its state: the per-snapshot
+    # cache must not keep that cycle alive (each page view would leak a whole cluster).
+    state = demo()
+    layout(state)
+    alive = weakref.ref(state)
+    del state
+    gc.collect()
+    assert alive() is None
