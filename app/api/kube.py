@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.api.deps import BodyDep, ClusterDep
-from app.api.kube_read import NOT_FOUND, collection, one, respond_list, respond_one
+from app.api.kube_read import NOT_FOUND, ListDep, one, respond_one
 from app.core import apiserver
 from app.core.workspace import Manifest
 from app.db import repo
@@ -21,8 +21,6 @@ from app.db.session import ReadSession, WriteSession
 
 router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes"])
 
-LABEL_SELECTOR = Query(None, alias="labelSelector", max_length=4096)
-FIELD_SELECTOR = Query(None, alias="fieldSelector", max_length=4096)
 CORE_NAMESPACED = ("services", "pods", "endpoints", "events")
 CORE_WRITABLE = {"services": "Service", "pods": "Pod", "endpoints": "Endpoints"}
 GROUPS = {
@@ -77,17 +75,10 @@ def _delete(session: WriteSession, cluster: str, kind: str, namespace: str, name
 # --- core group ---------------------------------------------------------------------------
 @router.get("/api/v1/namespaces/{namespace}/{resource}")
 def list_namespaced(
-    request: Request,
-    session: ReadSession,
-    row: ClusterDep,
-    namespace: str,
-    resource: str,
-    label_selector: str | None = LABEL_SELECTOR,
-    field_selector: str | None = FIELD_SELECTOR,
+    query: ListDep, session: ReadSession, row: ClusterDep, namespace: str, resource: str
 ) -> JSONResponse:
     """List services, pods, endpoints or events in one namespace."""
-    items = collection(session, row, _core(resource), namespace)
-    return respond_list(request, row, resource, items, label_selector, field_selector)
+    return query.respond(session, row, _core(resource), namespace)
 
 
 @router.get("/api/v1/namespaces/{namespace}/{resource}/{name}")
@@ -160,53 +151,30 @@ def delete_node(session: WriteSession, cluster: str, name: str) -> Manifest:
 
 
 @router.get("/api/v1/{resource}")
-def list_core(
-    request: Request,
-    session: ReadSession,
-    row: ClusterDep,
-    resource: str,
-    label_selector: str | None = LABEL_SELECTOR,
-    field_selector: str | None = FIELD_SELECTOR,
-) -> JSONResponse:
+def list_core(query: ListDep, session: ReadSession, row: ClusterDep, resource: str) -> JSONResponse:
     """List nodes, namespaces, or services/pods/endpoints/events across all namespaces."""
     if resource not in ("nodes", "namespaces"):
         _core(resource)
-    items = collection(session, row, resource, None)
-    return respond_list(request, row, resource, items, label_selector, field_selector)
+    return query.respond(session, row, resource, None)
 
 
 # --- apps/v1 and discovery.k8s.io/v1 ------------------------------------------------------
 @router.get("/apis/{group}/v1/namespaces/{namespace}/{resource}")
 def list_group_namespaced(
-    request: Request,
-    session: ReadSession,
-    row: ClusterDep,
-    group: str,
-    namespace: str,
-    resource: str,
-    label_selector: str | None = LABEL_SELECTOR,
-    field_selector: str | None = FIELD_SELECTOR,
+    query: ListDep, session: ReadSession, row: ClusterDep, group: str, namespace: str, resource: str
 ) -> JSONResponse:
     """List deployments or endpointslices in one namespace."""
     _group(group, resource)
-    items = collection(session, row, resource, namespace)
-    return respond_list(request, row, resource, items, label_selector, field_selector)
+    return query.respond(session, row, resource, namespace)
 
 
 @router.get("/apis/{group}/v1/{resource}")
 def list_group_all(
-    request: Request,
-    session: ReadSession,
-    row: ClusterDep,
-    group: str,
-    resource: str,
-    label_selector: str | None = LABEL_SELECTOR,
-    field_selector: str | None = FIELD_SELECTOR,
+    query: ListDep, session: ReadSession, row: ClusterDep, group: str, resource: str
 ) -> JSONResponse:
     """List deployments or endpointslices across all namespaces."""
     _group(group, resource)
-    items = collection(session, row, resource, None)
-    return respond_list(request, row, resource, items, label_selector, field_selector)
+    return query.respond(session, row, resource, None)
 
 
 @router.get("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}")

@@ -7,9 +7,9 @@ a server-side Table, the only way kubectl shows more than NAME and AGE.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from app.core import apiserver, endpoints, scheduling, selectors, tables
@@ -203,6 +203,31 @@ def respond_list(
             "items": chosen,
         }
     return _json(body, resource)
+
+
+class ListQuery:
+    """A list request's query: the Accept header (for Tables) and the selectors."""
+
+    def __init__(
+        self,
+        request: Request,
+        label_selector: str | None = Query(None, alias="labelSelector", max_length=4096),
+        field_selector: str | None = Query(None, alias="fieldSelector", max_length=4096),
+    ) -> None:
+        self.request = request
+        self.label_selector = label_selector
+        self.field_selector = field_selector
+
+    def respond(
+        self, session: ReadSession, row: ClusterRow, resource: str, namespace: str | None
+    ) -> JSONResponse:
+        items = collection(session, row, resource, namespace)
+        return respond_list(
+            self.request, row, resource, items, self.label_selector, self.field_selector
+        )
+
+
+ListDep = Annotated[ListQuery, Depends()]
 
 
 def respond_one(request: Request, row: ClusterRow, resource: str, obj: Manifest) -> JSONResponse:

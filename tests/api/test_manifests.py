@@ -5,27 +5,10 @@ from __future__ import annotations
 import yaml
 from fastapi.testclient import TestClient
 
+from tests.manifests import APP as BASE_APP
+
 URL = "/api/clusters/demo/manifests"
-APP = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api, namespace: shop}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec:
-      containers: [{name: api, image: nginx, ports: [{containerPort: 80, name: http}]}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: api, namespace: shop}
-spec:
-  type: NodePort
-  selector: {app: api}
-  ports: [{port: 80, targetPort: http}]
-"""
+APP = BASE_APP.replace("{name: api}", "{name: api, namespace: shop}")
 YAML = {"content-type": "application/yaml"}
 
 

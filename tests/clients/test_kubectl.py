@@ -10,32 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.manifests import APP
 from tests.server import Server
 
 pytestmark = [
     pytest.mark.server,
     pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed"),
 ]
-APP = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec:
-      containers: [{name: api, image: nginx, ports: [{containerPort: 80, name: http}]}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: api}
-spec:
-  type: NodePort
-  selector: {app: api}
-  ports: [{port: 80, targetPort: http}]
-"""
 
 
 class Kubectl:
