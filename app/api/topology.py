@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from app.api.deps import ClusterDep
 from app.core.layout import GROUP_BYS, LayoutOptions, layout
 from app.core.layoutdot import to_dot
-from app.db import repo
+from app.db import snapshots
 from app.db.session import ReadSession
 
 router = APIRouter(prefix="/api/clusters/{cluster}", tags=["topology"])
@@ -41,7 +41,7 @@ def read_topology(
     system: str = Query("1", max_length=1),
 ) -> dict[str, Any]:
     """Boxes, port markers and edges with stable ids and SVG coordinates."""
-    state = repo.load_state(session, row)
+    state = snapshots.snapshot(session, row)[1]
     return layout(state, _options(service, filter, group, focus, system)).to_dict()
 
 
@@ -63,6 +63,6 @@ def read_topology_dot(
     system: str = Query("1", max_length=1),
 ) -> Response:
     """The same view as a Graphviz digraph."""
-    state = repo.load_state(session, row)
+    state = snapshots.snapshot(session, row)[1]
     drawn = layout(state, _options(service, filter, group, focus, system))
     return Response(to_dot(drawn, row.name), media_type=DOT_TYPE)

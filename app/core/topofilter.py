@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from app.core.objects import Node, Pod, Service
 
@@ -39,22 +40,29 @@ class Filter:
     def active(self) -> bool:
         return bool(self.terms)
 
-    def _applies(self, kind: str) -> list[Term]:
-        fields = _FIELDS[kind]
-        return [t for t in self.terms if t.field in fields]
+    @cached_property
+    def _by_kind(self) -> dict[str, tuple[Term, ...]]:
+        # Asked once per pod: 150,000 times on a cluster at the limits.
+        return {
+            kind: tuple(t for t in self.terms if t.field in fields)
+            for kind, fields in _FIELDS.items()
+        }
 
     def touches(self, kind: str) -> bool:
         """Whether some word describes this kind at all (else it is never dimmed)."""
-        return bool(self._applies(kind))
+        return bool(self._by_kind[kind])
 
     def service(self, svc: Service) -> bool:
-        return all(_service_term(t, svc) for t in self._applies("service"))
+        return all(_service_term(t, svc) for t in self._by_kind["service"])
 
     def pod(self, pod: Pod, node: Node | None) -> bool:
-        return all(_pod_term(t, pod, node) for t in self._applies("pod"))
+        for term in self._by_kind["pod"]:
+            if not _pod_term(term, pod, node):
+                return False
+        return True
 
     def node(self, node: Node) -> bool:
-        return all(_node_term(t, node) for t in self._applies("node"))
+        return all(_node_term(t, node) for t in self._by_kind["node"])
 
 
 _FIELDS = {

@@ -94,7 +94,7 @@ def edit_service(
 ) -> Response:
     """The form filled from the stored Service."""
     loaded = load(session, cluster)
-    stored = loaded[1].get("Service", namespace, name) if loaded else None
+    stored = loaded.ws.get("Service", namespace, name) if loaded else None
     if stored is None:
         return _flash(request, f'services "{name}" not found', ok=False)
     return _service_form(request, cluster, ServiceForm.from_manifest(stored), "edit")

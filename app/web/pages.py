@@ -51,8 +51,7 @@ def topology_page(request: Request, session: ReadSession, cluster: str) -> Respo
     loaded = panel.load(session, cluster)
     if loaded is None:
         return not_found(request, cluster)
-    row, ws = loaded
-    state = ws.state()
+    row, ws, state = loaded
     view = View.from_request(request)
     context: dict[str, Any] = {
         "cluster": cluster_json(session, row),
@@ -100,7 +99,7 @@ def manifests_page(request: Request, session: ReadSession, cluster: str) -> Resp
     loaded = panel.load(session, cluster)
     if loaded is None:
         return not_found(request, cluster)
-    row, ws = loaded
+    row, ws, _ = loaded
     exported = panel.to_yaml_all(manifests.export(ws))
     context = {"cluster": cluster_json(session, row), "tab": "manifests", "exported": exported}
     return templates.TemplateResponse(request, "pages/manifests.html", context)
@@ -116,7 +115,7 @@ def table_page(request: Request, session: ReadSession, cluster: str, what: str) 
     loaded = panel.load(session, cluster)
     if loaded is None:
         return not_found(request, cluster)
-    row, ws = loaded
+    row, ws, _ = loaded
     context = {
         "cluster": cluster_json(session, row),
         "tab": what,

@@ -7,7 +7,7 @@ only chooses and formats.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from fastapi import APIRouter, Query, Request
@@ -19,9 +19,10 @@ from app.core import endpointcache, endpoints, proxyrules, ruleslice
 from app.core.layoutgroups import natural_key
 from app.core.layouttrace import path_ids
 from app.core.objects import ClusterState, Service
+from app.core.proxyplan import is_proxied
 from app.core.routing import RouteError, Source, route
 from app.core.workspace import Workspace
-from app.db import repo
+from app.db import repo, snapshots
 from app.db.repo import ClusterNotFound
 from app.db.session import ReadSession
 from app.db.tables import ClusterRow
@@ -29,14 +30,26 @@ from app.web.views import templates
 
 router = APIRouter(prefix="/clusters/{cluster}")
 MAX_SOURCES = 200
+RULES_INLINE_MAX = 400
+"""Service ports above which a node's rules are linked, not rendered (10,000 Services take
+minutes to render, and only a slice of them would be shown)."""
 
 
-def load(session: Session, cluster: str) -> tuple[ClusterRow, Workspace] | None:
+class Loaded(NamedTuple):
+    """A cluster row with a read-only snapshot: its objects and their typed state."""
+
+    row: ClusterRow
+    ws: Workspace
+    state: ClusterState
+
+
+def load(session: Session, cluster: str) -> Loaded | None:
+    """The cluster as of now (None: no such cluster); never modify what it returns."""
     try:
         row = repo.get_cluster(session, cluster)
     except ClusterNotFound:
         return None
-    return row, repo.load_workspace(session, row)
+    return Loaded(row, *snapshots.snapshot(session, row))
 
 
 def to_yaml(obj: Any) -> str:
@@ -68,7 +81,7 @@ def _destinations(state: ClusterState, svc: Service) -> list[tuple[str, str]]:
 
 
 def _sources(state: ClusterState) -> list[tuple[str, str]]:
-    nodes = [(f"node:{n.name}", f"node {n.name}") for n in state.nodes]
+    nodes = [(f"node:{n.name}", f"node {n.name}") for n in state.nodes][:MAX_SOURCES]
     pods = [(f"pod:{p.key}", f"pod {p.key}") for p in state.pods if p.pod_ip][:MAX_SOURCES]
     return [("external", "an external client (203.0.113.7)"), *nodes, *pods]
 
@@ -80,7 +93,12 @@ def _default_destination(state: ClusterState) -> str:
     return "kube-dns.kube-system:53"
 
 
-def _rules(state: ClusterState, node: str, svc: Service | None) -> str:
+def _rules(state: ClusterState, node: str, svc: Service | None) -> str | None:
+    """The node's rules (only `svc`'s lines when given); None when the node's whole rule set
+    is too big to render for a panel — it is still one click away as text."""
+    ports = sum(len(s.ports) for s in state.services if is_proxied(s))
+    if ports > RULES_INLINE_MAX:
+        return None
     text = proxyrules.rules(state, node)
     if svc is None:
         return text
@@ -159,7 +177,14 @@ def panel_context(ws: Workspace, state: ClusterState, cluster: str, sel: str) ->
                 if d["spec"].get("selector", {}).get("matchLabels", {}).items()
                 <= pod.labels.items()
             ]  # fmt: skip
-            backing = [s for s in state.services if pod in endpoints.selected_pods(state, s)]
+            # Only a Service whose selector pairs are all among the pod's labels can pick it;
+            # selected_pods (the controller's own rule) decides among those few.
+            candidates = [
+                s for s in state.services
+                if s.namespace == pod.namespace and s.selector
+                and s.selector.items() <= pod.labels.items()
+            ]  # fmt: skip
+            backing = [s for s in candidates if pod in endpoints.selected_pods(state, s)]
             context.update(found=True, pod=pod, yaml=to_yaml(manifest), owners=owners)
             context["backing"] = backing
             context["traces"] = [(f"pod:{pod.key}", _default_destination(state))]
@@ -178,8 +203,7 @@ def read_panel(
     loaded = load(session, cluster)
     if loaded is None:
         return HTMLResponse("<p class='error'>This cluster no longer exists.</p>", 404)
-    _, ws = loaded
-    context = panel_context(ws, ws.state(), cluster, sel)
+    context = panel_context(loaded.ws, loaded.state, cluster, sel)
     return templates.TemplateResponse(request, "partials/panel.html", {"panel": context})
 
 
@@ -195,15 +219,14 @@ def read_rules(
     loaded = load(session, cluster)
     if loaded is None:
         return HTMLResponse("<p class='error'>This cluster no longer exists.</p>", 404)
-    state = loaded[1].state()
+    state = loaded.state
     if state.node(node) is None:
         return HTMLResponse(f"<p class='error'>No node named “{escape(node)}”.</p>")
     namespace, _, name = service.partition("/")
     svc = state.service(namespace, name) if service else None
     text = _rules(state, node, svc)
-    return templates.TemplateResponse(
-        request, "partials/rules.html", {"rules": text, "mode": state.config.proxy_mode}
-    )
+    context = {"rules": text, "mode": state.config.proxy_mode, "cluster": cluster, "node": node}
+    return templates.TemplateResponse(request, "partials/rules.html", context)
 
 
 def _source(text: str) -> Source:
@@ -229,7 +252,7 @@ def read_trace(
     loaded = load(session, cluster)
     if loaded is None:
         return HTMLResponse("<p class='error'>This cluster no longer exists.</p>", 404)
-    state = loaded[1].state()
+    state = loaded.state
     context: dict[str, Any] = {"destination": destination, "seed": seed}
     if not seed.isdigit():
         context["error"] = f"seed: must be a whole number, not {seed!r}"
