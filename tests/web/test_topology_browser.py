@@ -225,3 +225,30 @@ def test_a_cluster_created_from_the_clusters_page(browser: Browser, server: Serv
     expect(page.locator("pre.export-yaml")).to_contain_text("name: frontend")
     shot(page, "yaml")
     page.close()
+
+
+def test_filter_layers_keyboard_and_theme(browser: Browser, server: Server) -> None:
+    page = open_page(browser, server.url + "/clusters/demo")
+    page.fill("#filter", "app=backend")
+    page.wait_for_url("**filter=app%3Dbackend**")
+    expect(page.locator('#topology [data-id="svc:default/frontend"]')).to_have_class(DIM)
+    backend_pods = page.locator('#topology g.pod[data-id^="pod:default/backend-"]')
+    expect(backend_pods).to_have_count(4)
+    assert all(
+        "dim" not in (c or "")
+        for c in backend_pods.evaluate_all("e => e.map(x => x.className.baseVal)")
+    )
+    page.uncheck('input[name="layer"][value="lb"]')
+    expect(page.locator('#topology [data-id="lb:default/web"]')).to_be_hidden()
+    expect(page.locator('#topology [data-id="np:node-1:30080"]')).to_be_visible()
+    page.locator('#topology [data-id="node:node-2"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#panel .panel-content h2")).to_contain_text("node-2")
+    assert "sel=node%3Anode-2" in page.url
+    page.keyboard.press("Escape")
+    expect(page.locator("#panel")).not_to_have_class(re.compile(r"\bopen\b"))
+    before = page.evaluate("document.documentElement.dataset.theme")
+    page.click("#theme-toggle")
+    assert page.evaluate("document.documentElement.dataset.theme") != before
+    shot(page, "topology-filtered-no-lb")
+    page.close()
