@@ -9,7 +9,7 @@ HTMX_VERSION := 2.0.11
 HTMX := static/vendor/htmx.min.js
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test test-postgres lint types unit browser bench seed clean
+.PHONY: install run test test-postgres lint types unit browser bench seed clean fuzz load
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,21 @@ test: install $(CHROMIUM) lint types
 # The API and storage tests once more on PostgreSQL: the SQL must run on both databases.
 test-postgres: install
 	.ci/with-postgres $(BIN)/pytest -q -p no:cacheprovider tests/api tests/db -m "not server"
+
+# Deeper than `make test`: ten times the examples and schemathesis' coverage phase in pytest,
+# then the schemathesis CLI (every phase, stateful included) against a server with a write token.
+FUZZ_EXAMPLES ?= 300
+FUZZ_SECONDS ?= 300
+fuzz: install
+	SVCSCOPE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) SVCSCOPE_FUZZ_COVERAGE=1 $(BIN)/pytest -q -n 2 \
+		-p no:cacheprovider tests/reliability/test_fuzz_api.py \
+		tests/reliability/test_write_pipeline_properties.py
+	$(BIN)/python -m tests.load.fuzz_server --max-time $(FUZZ_SECONDS)
+
+# 20 writers and 50 readers against one server on 127.0.0.1 for LOAD_SECONDS (tests/load).
+LOAD_SECONDS ?= 60
+load: install
+	$(BIN)/python -m tests.load.writers_readers --writers 20 --readers 50 --seconds $(LOAD_SECONDS)
 
 bench: install
 	$(BIN)/python -m tests.bench

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.apiserver import ApiError
@@ -130,6 +131,19 @@ def install(app: FastAPI) -> None:
         message = "; ".join(f"{c['field']}: {c['message']}" for c in causes)
         return status_response(422, message or "invalid request", "Invalid", {"causes": causes})
 
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: OperationalError) -> JSONResponse:
+        if not database_busy(exc):
+            return await _unexpected(request, exc)
+        response = status_response(
+            429,
+            "the server is busy with other changes to this cluster; please retry",
+            "TooManyRequests",
+            {"retryAfterSeconds": 1},
+        )
+        response.headers["Retry-After"] = "1"
+        return response
+
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=exc)
@@ -138,6 +152,17 @@ def install(app: FastAPI) -> None:
             "Internal error occurred: an unexpected error prevented the request from succeeding",
             "InternalError",
         )
+
+
+# SQLite: the write lock was not free within the busy timeout. PostgreSQL: lock_not_available,
+# serialization_failure, deadlock_detected. All mean "try again", which kube-apiserver says
+# with 429 TooManyRequests and Retry-After (client-go retries those by itself).
+_BUSY_SQLSTATES = {"55P03", "40001", "40P01"}
+
+
+def database_busy(exc: OperationalError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return sqlstate in _BUSY_SQLSTATES or "database is locked" in str(exc.orig)
 
 
 def headers_reason(code: int) -> str:

@@ -25,8 +25,9 @@ RFC1123_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 BODY_READERS = frozenset({"json_body"})
 SAFE_ERRORS = ("400", "404", "406", "422")
-UNSAFE_ERRORS = ("400", "401", "403", "404", "405", "409", "413", "415", "422")
+UNSAFE_ERRORS = ("400", "401", "403", "404", "405", "409", "413", "415", "422", "429")
 MEDIA_TYPES = ("application/json", "application/yaml")
+YAML_RESPONSES = {("/api/clusters/{cluster}/manifests", "get")}  # multi-document YAML
 
 STATUS: dict[str, Any] = {
     "type": "object",
@@ -292,6 +293,9 @@ def document(schema: dict[str, Any], routes: list[Any], *, token_required: bool)
 
 def _document_operation(path: str, method: str, operation: dict[str, Any], reads: bool) -> None:
     responses = operation.setdefault("responses", {})
+    if (path, method) in YAML_RESPONSES:
+        documents = {"description": "multi-document YAML, as `kubectl apply -f` reads it"}
+        responses["200"]["content"] = {"application/yaml": {"schema": documents}}
     status = {
         "description": "A Kubernetes Status",
         "content": _json_content({"$ref": REF + "Status"}),

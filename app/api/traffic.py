@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/clusters/{cluster}", tags=["traffic"])
 class SourceIn(BaseModel):
     """Where the request starts: an external client, a node's host network, or a pod."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # false is not a seed
     kind: Literal["external", "node", "pod"] = "external"
     ip: str = Field("203.0.113.7", max_length=64)
     name: str = Field("", max_length=253)
@@ -39,7 +39,7 @@ class SourceIn(BaseModel):
 
 
 class RouteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # false is not a seed
     source: SourceIn = Field(default_factory=SourceIn)
     destination: str = Field(..., min_length=1, max_length=300, examples=["web.default:80"])
     seed: int = Field(0, ge=0, le=2**63 - 1)
@@ -60,7 +60,7 @@ def source_error(exc: RouteError, body: RouteIn | SimulateIn) -> ValidationFaile
 class EventIn(BaseModel):
     """A change at a moment of simulated time (see app/core/simevents.py for the actions)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # false is not a seed
     at: float = Field(..., ge=0, le=10**9)
     action: str = Field(..., max_length=40, examples=["node-down"])
     node: str = Field("", max_length=253)
@@ -74,12 +74,12 @@ class EventIn(BaseModel):
 
 
 class SimulateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # false is not a seed
     destination: str = Field(..., min_length=1, max_length=300, examples=["web.default:80"])
     requests: int = Field(10_000, ge=1, le=MAX_REQUESTS)
     clients: int = Field(50, ge=1, le=100_000)
     source: SourceIn = Field(default_factory=SourceIn)
-    rate: float = Field(1000.0, gt=0, le=1e9)
+    rate: float = Field(1000.0, ge=1e-3, le=1e9)  # slower: times past float precision
     seed: int = Field(0, ge=0, le=2**63 - 1)
     sample: int = Field(100, ge=0, le=1000)
     events: list[EventIn] = Field(default_factory=list, max_length=1000)

@@ -47,6 +47,14 @@ class BadRequest(ApiError):
     code, reason = 400, "BadRequest"
 
 
+class Forbidden(ApiError):
+    code, reason = 403, "Forbidden"
+
+
+MAX_PODS = 1000
+"""Pods one simulated cluster may hold (see _check_pod_quota)."""
+
+
 class AllocationFailed(Conflict):
     """An allocator could not hand out a value: a full range, a requested port that is taken.
 
@@ -170,11 +178,34 @@ def create(ws: Workspace, kind: str, body: object, namespace: str = "default") -
         except scheduling.NoAddressLeft as exc:
             raise AllocationFailed(str(exc), kind="nodes", name=meta["name"]) from None
     if kind == "Pod":
+        _check_pod_quota(ws, "Pod", obj, 1)
         return ws.put(kind, scheduling.complete_pod(ws, obj))
+    if kind == "Deployment":
+        _check_pod_quota(ws, kind, obj, obj["spec"].get("replicas", 1))
     stored = ws.put(kind, obj)
     if kind == "Deployment":
         scheduling.reconcile_deployment(ws, stored)
     return stored
+
+
+def _check_pod_quota(ws: Workspace, kind: str, obj: Manifest, requested: int) -> None:
+    """svcscope's own ResourceQuota: at most MAX_PODS pods per simulated cluster.
+
+    Every write loads and saves the whole cluster in one transaction, so an unbounded
+    `replicas` would hold the database for minutes. Refused as a quota is upstream: 403.
+    """
+    others = list(ws.items("Pod"))
+    if kind == "Deployment":
+        owned = {id(p) for p in scheduling.owned_pods(ws, obj)}
+        others = [p for p in others if id(p) not in owned]
+    if len(others) + requested > MAX_PODS:
+        resource, name = RESOURCES[kind], obj["metadata"].get("name", "")
+        raise Forbidden(
+            f'{resource} "{name}" is forbidden: exceeded quota: svcscope-pods, requested: '
+            f"pods={requested}, used: pods={len(others)}, limited: pods={MAX_PODS}",
+            kind=resource,
+            name=name,
+        )
 
 
 def _controller_owns(ws: Workspace, kind: str, namespace: str, name: str) -> bool:
@@ -229,6 +260,8 @@ def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -
     if kind == "Pod":
         obj.setdefault("status", copy.deepcopy(old.get("status", {})))
         return ws.put(kind, obj)
+    if kind == "Deployment":
+        _check_pod_quota(ws, kind, obj, obj["spec"].get("replicas", 1))
     stored = ws.put(kind, obj)
     if kind == "Deployment":
         scheduling.reconcile_deployment(ws, stored)

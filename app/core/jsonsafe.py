@@ -17,6 +17,10 @@ from typing import Any
 
 MAX_DEPTH = 64
 """Deeper than any Kubernetes object (managedFields nest about 20 levels)."""
+MAX_SIZE = 16 * 1024 * 1024
+"""Characters of text (plus one per value) a document may hold once YAML aliases are copied out:
+a small document can alias one long string a thousand times, and storing it would write
+gigabytes. A JSON body never comes close (bodies are limited to a few megabytes)."""
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -61,12 +65,18 @@ def _scalar(value: object) -> object:
     raise UnsafeDocument(f"a value of YAML type {type(value).__name__} has no JSON form")
 
 
-def plain(document: object, *, max_depth: int = MAX_DEPTH) -> Any:
-    """A copy holding only dict, list, str, int, float, bool and None, at most max_depth deep."""
+def _size(value: object) -> int:
+    return len(value) + 1 if isinstance(value, str) else 1
+
+
+def plain(document: object, *, max_depth: int = MAX_DEPTH, max_size: int = MAX_SIZE) -> Any:
+    """A copy holding only dict, list, str, int, float, bool and None: at most max_depth deep,
+    at most max_size characters of text once aliases are copied out."""
     if not isinstance(document, dict | list):
         return _scalar(document)
     root: dict[str, Any] | list[Any] = {} if isinstance(document, dict) else []
     stack: list[tuple[object, dict[str, Any] | list[Any], int]] = [(document, root, 1)]
+    size = 0
     while stack:
         source, target, depth = stack.pop()
         if depth > max_depth:
@@ -77,6 +87,9 @@ def plain(document: object, *, max_depth: int = MAX_DEPTH) -> Any:
             else enumerate(source)  # type: ignore[arg-type]
         )
         for key, value in pairs:
+            size += _size(key) + _size(value)
+            if size > max_size:
+                raise UnsafeDocument(f"the document expands to more than {max_size} characters")
             if isinstance(value, dict | list):
                 child: dict[str, Any] | list[Any] = {} if isinstance(value, dict) else []
                 stack.append((value, child, depth + 1))

@@ -9,8 +9,6 @@ many more examples (SVCSCOPE_FUZZ_EXAMPLES) and the CLI's stateful phase.
 from __future__ import annotations
 
 import os
-import re
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,11 +27,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app.main import create_app
+from tests.load import fuzz_hooks  # noqa: F401 (registers the path steering and YAML reader)
 from tests.server import Server
 
 pytestmark = pytest.mark.server
 FUZZ_EXAMPLES = int(os.environ.get("SVCSCOPE_FUZZ_EXAMPLES", "30"))
-DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -41,13 +39,6 @@ CHECKS = [
     response_schema_conformance,
     negative_data_rejection,
 ]
-# Names that exist in the seeded demo clusters, so reads, replaces and deletes hit objects.
-KNOWN = {
-    "cluster": ("demo", "bare-metal"),
-    "namespace": ("default", "kube-system"),
-    "name": ("web", "frontend", "backend", "kubernetes", "kube-dns", "node-1", "coredns"),
-}
-
 schema = schemathesis.openapi.from_dict(create_app().openapi())
 schema.config.generation.update(
     modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=FUZZ_EXAMPLES
@@ -55,23 +46,8 @@ schema.config.generation.update(
 # The coverage phase (boundary values of every schema) is thorough and slow: `make fuzz` runs it.
 schema.config.phases.coverage.enabled = os.environ.get("SVCSCOPE_FUZZ_COVERAGE") == "1"
 schema.config.checks.negative_data_rejection = NegativeDataRejectionConfig(
-    expected_statuses=[400, 401, 403, 404, 405, 406, 409, 413, 415, 422]
+    expected_statuses=[400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 429]
 )
-
-
-@schema.hook
-def map_path_parameters(_: Any, path_parameters: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Steer most well-formed names to objects that exist; leave malformed ones as they are."""
-    if not path_parameters:
-        return path_parameters
-    mapped = dict(path_parameters)
-    for key, known in KNOWN.items():
-        value = mapped.get(key)
-        if isinstance(value, str) and DNS_LABEL.match(value):
-            choice = zlib.crc32(value.encode()) % (len(known) + 1)
-            if choice < len(known):
-                mapped[key] = known[choice]
-    return mapped
 
 
 @pytest.fixture(scope="module")
