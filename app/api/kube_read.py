@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from app.core import apiserver, endpoints, scheduling, selectors, tables
 from app.core.objects import SERVICE_NAME_LABEL
 from app.core.workspace import Manifest
-from app.db import repo
+from app.db import repo, snapshots
 from app.db.session import ReadSession
 from app.db.tables import ClusterRow
 
@@ -88,7 +88,7 @@ def collection(
         return _namespaces(session, row)
     if resource == "events":
         return []  # the simulator records no events yet; an empty list is the truth
-    state = repo.load_state(session, row)
+    state = snapshots.snapshot(session, row)[1]
     created = {
         (o["metadata"].get("namespace"), o["metadata"]["name"]): o["metadata"].get(
             "creationTimestamp"

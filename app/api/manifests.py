@@ -14,7 +14,7 @@ from app.core import manifests
 from app.core.apiserver import BadRequest
 from app.core.workspace import Workspace
 from app.core.yamlsafe import YamlError
-from app.db import repo
+from app.db import repo, snapshots
 from app.db.session import ReadSession, WriteSession
 
 router = APIRouter(prefix="/api/clusters/{cluster}/manifests", tags=["manifests"])
@@ -94,7 +94,7 @@ def export_manifests(
     session: ReadSession, row: ClusterDep, system: bool = Query(False)
 ) -> Response:
     """Every object as multi-document YAML, ready to import into another cluster."""
-    ws = repo.load_workspace(session, row)
+    ws = snapshots.snapshot(session, row)[0]
     docs = manifests.export(ws, include_system=system)
     text = yaml.safe_dump_all(docs, sort_keys=False, default_flow_style=False)
     return Response(text, media_type="application/yaml")

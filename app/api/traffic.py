@@ -15,7 +15,7 @@ from app.core.fielderrors import ValidationFailed, invalid
 from app.core.routing import RouteError, Source, route
 from app.core.simevents import parse_events
 from app.core.simulation import MAX_REQUESTS, Spec, simulate
-from app.db import repo
+from app.db import snapshots
 from app.db.session import ReadSession
 
 router = APIRouter(prefix="/api/clusters/{cluster}", tags=["traffic"])
@@ -89,7 +89,7 @@ class SimulateIn(BaseModel):
 @router.post("/route")
 def route_request(body: RouteIn, session: ReadSession, row: ClusterDep) -> dict[str, Any]:
     """Follow one request hop by hop: client, load balancer, node, Service, pod, and why."""
-    state = repo.load_state(session, row)
+    state = snapshots.snapshot(session, row)[1]
     try:
         path = route(state, body.source.to_core(), body.destination, body.seed)
     except RouteError as exc:
@@ -115,9 +115,9 @@ def simulate_requests(body: SimulateIn, session: ReadSession, row: ClusterDep) -
         events=tuple(events),
         engine=body.engine,
     )
-    ws = repo.load_workspace(session, row)
+    ws, state = snapshots.snapshot(session, row)
     try:
-        return simulate(ws, spec)
+        return simulate(ws, spec, initial=state)
     except RouteError as exc:
         raise source_error(exc, body) from None
 
@@ -130,7 +130,7 @@ def read_proxy_rules(
     mode: Literal["iptables", "ipvs", "nftables"] | None = Query(None),
 ) -> PlainTextResponse:
     """What kube-proxy writes on the node: iptables-save, `ipvsadm -Ln` or the nft ruleset."""
-    state = repo.load_state(session, row)
+    state = snapshots.snapshot(session, row)[1]
     chosen = mode or state.config.proxy_mode
     try:
         if chosen == "nftables":

@@ -8,7 +8,7 @@ routing go through `categorize_endpoints`, so what a path shows is what the rule
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.chainnames import join_host_port
@@ -37,11 +37,11 @@ class ProxyEndpoint:
     zone_hints: frozenset[str] = frozenset()
     pod: str = ""
     """"namespace/name" of the Pod in targetRef, "" when the endpoint is not a pod."""
+    address: str = field(default="", compare=False)
+    """String(): "ip:port", the sort key and the chain-name hash input (set once, here)."""
 
-    @property
-    def address(self) -> str:
-        """String(): "ip:port", the sort key and the chain-name hash input."""
-        return join_host_port(self.ip, self.port)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "address", join_host_port(self.ip, self.port))
 
     def is_local(self, node_name: str) -> bool:
         return bool(self.node_name) and self.node_name == node_name
@@ -130,7 +130,9 @@ def proxy_endpoints(state: ClusterState, service: Service) -> dict[PortKey, list
             and service.type != "ExternalName"
             and not is_api_server_service(service)
         ):
-            by_port = _merge(_from_pods(state, service), _read_slices(user, _family(service)))
+            by_port = _from_pods(state, service)
+            if user:
+                by_port = _merge(by_port, _read_slices(user, _family(service)))
         else:
             by_port = _read_slices([*endpoint_slices(state, service), *user], _family(service))
         return {key: sorted(eps, key=lambda e: e.address) for key, eps in by_port.items()}
