@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from app.core.apiserver import NotFound
 from app.core.objects import ClusterConfig, ClusterState, PortRange
-from app.core.workspace import CLUSTER_SCOPED, Key, Manifest, Workspace, build_state
+from app.core.workspace import CLUSTER_SCOPED, Key, Manifest, Workspace, build_state, gc_paused
 from app.db.tables import AllocationRow, ClusterRow, ObjectRow
 
 T = TypeVar("T")
@@ -77,8 +77,9 @@ def load_workspace(session: Session, row: ClusterRow, *, seed: int | None = None
     query = select(ObjectRow.kind, ObjectRow.namespace, ObjectRow.name, ObjectRow.body).where(
         ObjectRow.cluster_id == row.id
     )
-    for kind, namespace, name, body in session.exec(query):
-        objects.setdefault(kind, {})[(namespace, name)] = cast(Manifest, body)
+    with gc_paused():
+        for kind, namespace, name, body in session.exec(query):
+            objects.setdefault(kind, {})[(namespace, name)] = cast(Manifest, body)
     allocations: dict[str, dict[str, str]] = {}
     for alloc in session.exec(select(AllocationRow).where(AllocationRow.cluster_id == row.id)):
         allocations.setdefault(alloc.kind, {})[alloc.value] = alloc.owner_uid
