@@ -11,7 +11,18 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import auth, clusters, discovery, errors, kube, manifests, openapi, topology, traffic
+from app.api import (
+    auth,
+    clusters,
+    discovery,
+    errors,
+    kube,
+    layout,
+    manifests,
+    openapi,
+    topology,
+    traffic,
+)
 from app.db.migrate import upgrade_to_head
 from app.db.seed import seed_demo_clusters
 from app.settings import get_settings
@@ -51,6 +62,7 @@ def create_app() -> FastAPI:
     app.include_router(manifests.router)
     app.include_router(traffic.router)
     app.include_router(topology.router)
+    app.include_router(layout.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app

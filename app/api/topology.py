@@ -6,12 +6,14 @@ the same view, so an exported file matches what the page shows.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from app.api.deps import ClusterDep
+from app.api.layout import saved_positions
 from app.core.layout import GROUP_BYS, LayoutOptions, layout
 from app.core.layoutdot import to_dot
 from app.db import snapshots
@@ -42,7 +44,8 @@ def read_topology(
 ) -> dict[str, Any]:
     """Boxes, port markers and edges with stable ids and SVG coordinates."""
     state = snapshots.snapshot(session, row)[1]
-    return layout(state, _options(service, filter, group, focus, system)).to_dict()
+    options = _options(service, filter, group, focus, system)
+    return layout(state, replace(options, positions=saved_positions(row))).to_dict()
 
 
 DOT_TYPE = "text/vnd.graphviz"
@@ -64,5 +67,6 @@ def read_topology_dot(
 ) -> Response:
     """The same view as a Graphviz digraph."""
     state = snapshots.snapshot(session, row)[1]
-    drawn = layout(state, _options(service, filter, group, focus, system))
+    options = _options(service, filter, group, focus, system)
+    drawn = layout(state, replace(options, positions=saved_positions(row)))
     return Response(to_dot(drawn, row.name), media_type=DOT_TYPE)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.core import layoutgroups as groups
 from app.core.layoutedges import EdgeBuilder
@@ -26,6 +26,7 @@ from app.core.layoutmodel import (
     ServiceBar,
 )
 from app.core.layoutpods import PodArea, place_pods
+from app.core.layoutpositions import Position, apply_positions
 from app.core.objects import ClusterState, Service
 from app.core.printers import port_string
 from app.core.topofilter import Filter, parse
@@ -54,6 +55,8 @@ class LayoutOptions:
     focus: str = ""
     system: bool = True
     max_services: int = 30
+    positions: Mapping[str, Position] = field(default_factory=dict)
+    """Saved top-left corners by id (`node:node-1`, `lb:default/web`): the user's dragging."""
 
 
 def tint(namespace: str) -> int:
@@ -128,7 +131,7 @@ def layout(state: ClusterState, options: LayoutOptions | None = None) -> Layout:
     ).build()  # fmt: skip
     bottom = max([node_bottom, *(a.bottom for a in addresses.values())])
     grouped = any(not c.single for c in cols)
-    return Layout(
+    drawn = Layout(
         width=2 * MARGIN + row_w + addr_space,
         height=bottom + MARGIN,
         level="groups" if grouped else area.level,
@@ -152,6 +155,7 @@ def layout(state: ClusterState, options: LayoutOptions | None = None) -> Layout:
             "columns": n,
         },
     )
+    return apply_positions(drawn, opts.positions) if opts.positions else drawn
 
 
 def _load_balancers(

@@ -39,6 +39,8 @@ class ClusterRow(SQLModel, table=True):
     load_balancer_pool: str = Field(max_length=128)
     resource_version: int = Field(default=1)
     created_at: datetime
+    layout: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """Diagram positions the user dragged: {"positions": {"node:node-1": {"x": …, "y": …}}}."""
 
 
 class ObjectRow(SQLModel, table=True):

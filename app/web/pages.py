@@ -6,6 +6,7 @@ only its `diagram` block, so the fragment lives next to the page it belongs to.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.api.clusters import cluster_json
+from app.api.layout import saved_positions
 from app.core import manifests, scheduling, tables
 from app.core.layout import layout
 from app.core.workspace import Workspace
@@ -56,7 +58,7 @@ def topology_page(request: Request, session: ReadSession, cluster: str) -> Respo
     context: dict[str, Any] = {
         "cluster": cluster_json(session, row),
         "view": view,
-        "layout": layout(state, view.options()),
+        "layout": layout(state, replace(view.options(), positions=saved_positions(row))),
         "layer_names": LAYER_NAMES,
         "tab": "topology",
     }

@@ -1,0 +1,164 @@
+// Dragging node and load-balancer boxes on the topology diagram, and saving where they land.
+// A drag moves the box (with the nodePort tabs and pods drawn inside a node) and bends the
+// ends of its edges; the drop saves every position with PUT /api/clusters/{c}/layout and
+// the server redraws the diagram from them. "Reset layout" deletes them.
+(function () {
+  "use strict";
+
+  var drag = null;
+  var suppressClick = false;
+
+  function svgPoint(svg, event) {
+    var point = svg.createSVGPoint();
+    point.x = event.clientX;
+    point.y = event.clientY;
+    return point.matrixTransform(svg.getScreenCTM().inverse());
+  }
+
+  function csrfHeaders() {
+    var headers = { "content-type": "application/json" };
+    try {
+      var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"];
+      if (token) headers["X-CSRF-Token"] = token;
+    } catch (e) { /* no token: the server answers with a Status we show */ }
+    return headers;
+  }
+
+  function flash(text) {
+    var box = document.getElementById("flash");
+    if (!box) return;
+    var p = document.createElement("p");
+    p.className = "flash error";
+    p.textContent = text;
+    box.replaceChildren(p);
+    setTimeout(function () { if (p.parentNode) p.remove(); }, 6000);
+  }
+
+  function layoutUrl(svg) {
+    return "/api/clusters/" + encodeURIComponent(svg.getAttribute("data-cluster")) + "/layout";
+  }
+
+  function redraw() {
+    if (window.htmx) htmx.trigger(document.body, "service-changed");
+  }
+
+  function answer(response) {
+    if (response.ok) return response.json();
+    return response.json().then(function (status) {
+      throw new Error(status && status.message ? status.message : "HTTP " + response.status);
+    }, function () { throw new Error("HTTP " + response.status); });
+  }
+
+  function save(svg, id, x, y) {
+    var url = layoutUrl(svg);
+    return fetch(url, { credentials: "same-origin" }).then(answer).then(function (saved) {
+      var positions = saved.positions || {};
+      positions[id] = { x: Math.round(x), y: Math.round(y) };
+      return fetch(url, {
+        method: "PUT", credentials: "same-origin", headers: csrfHeaders(),
+        body: JSON.stringify({ positions: positions }),
+      });
+    }).then(answer).then(redraw).catch(function (error) {
+      flash("The layout was not saved: " + error.message);
+      redraw();
+    });
+  }
+
+  // What moves with a box: a node carries its nodePort tabs and the pods and counters in it.
+  function members(svg, el) {
+    var id = el.getAttribute("data-id");
+    var list = [el];
+    if (!el.matches(".node")) return list;
+    svg.querySelectorAll('[data-column="' + CSS.escape(id) + '"]').forEach(function (m) {
+      list.push(m);
+    });
+    return list;
+  }
+
+  function edgesOf(svg, ids) {
+    var found = [];
+    svg.querySelectorAll(".edge").forEach(function (edge) {
+      var parts = edge.getAttribute("data-id").split(">");
+      var source = ids.has(parts[0].split("@")[0]), target = ids.has(parts[1]);
+      if (!source && !target) return;
+      var points = edge.getAttribute("points").trim().split(/\s+/).map(function (p) {
+        return p.split(",").map(Number);
+      });
+      found.push({ el: edge, points: points, source: source, target: target });
+    });
+    return found;
+  }
+
+  document.addEventListener("pointerdown", function (event) {
+    if (event.button !== 0 || !event.target.closest) return;
+    if (event.target.closest("#topology a")) return;
+    var el = event.target.closest("#topology .el.node, #topology .el.lb");
+    if (!el) return;
+    var svg = el.ownerSVGElement;
+    var rect = el.querySelector("rect");
+    var moving = members(svg, el);
+    var ids = new Set(moving.map(function (m) { return m.getAttribute("data-id"); }));
+    drag = {
+      svg: svg, el: el, start: svgPoint(svg, event), moving: moving, ids: ids, edges: null,
+      x: +rect.getAttribute("x"), y: +rect.getAttribute("y"), dx: 0, dy: 0, active: false,
+      pointer: event.pointerId,
+    };
+  });
+
+  document.addEventListener("pointermove", function (event) {
+    if (!drag || event.pointerId !== drag.pointer) return;
+    var point = svgPoint(drag.svg, event);
+    var dx = point.x - drag.start.x, dy = point.y - drag.start.y;
+    if (!drag.active) {
+      if (Math.abs(dx) < 4 && Math.abs(dy) < 4) return;
+      drag.active = true;
+      drag.edges = edgesOf(drag.svg, drag.ids);
+      drag.svg.classList.add("dragging");
+      drag.el.classList.add("dragged");
+    }
+    event.preventDefault();
+    dx = Math.max(-drag.x, dx);
+    dy = Math.max(-drag.y, dy);
+    drag.dx = dx;
+    drag.dy = dy;
+    var shift = "translate(" + dx + " " + dy + ")";
+    drag.moving.forEach(function (m) { m.setAttribute("transform", shift); });
+    drag.edges.forEach(function (edge) {
+      var half = Math.floor(edge.points.length / 2);
+      edge.el.setAttribute("points", edge.points.map(function (p, i) {
+        var moves = i < half ? edge.source : edge.target;
+        return moves ? (p[0] + dx) + "," + (p[1] + dy) : p[0] + "," + p[1];
+      }).join(" "));
+    });
+  });
+
+  function end(event) {
+    if (!drag || event.pointerId !== drag.pointer) return;
+    var done = drag;
+    drag = null;
+    if (!done.active) return;
+    suppressClick = true;
+    setTimeout(function () { suppressClick = false; }, 0);
+    done.svg.classList.remove("dragging");
+    if (event.type === "pointercancel") { redraw(); return; }
+    save(done.svg, done.el.getAttribute("data-id"), done.x + done.dx, done.y + done.dy);
+  }
+  document.addEventListener("pointerup", end);
+  document.addEventListener("pointercancel", end);
+
+  // The click that ends a drag must not open the panel.
+  document.addEventListener("click", function (event) {
+    if (suppressClick) { event.stopPropagation(); event.preventDefault(); suppressClick = false; }
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-reset-layout]");
+    if (!button) return;
+    var svg = document.getElementById("topology");
+    if (!svg) return;
+    fetch(layoutUrl(svg), { method: "DELETE", credentials: "same-origin", headers: csrfHeaders() })
+      .then(answer).then(redraw).catch(function (error) {
+        flash("The layout was not reset: " + error.message);
+      });
+  });
+})();
