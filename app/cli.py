@@ -22,8 +22,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["HOST"], os.environ["PORT"] = args.host, str(args.port)
     from app.main import create_app
 
-    print(f"svcscope: serving http://{args.host}:{args.port}", file=sys.stderr)
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level)
+    scheme = "https" if args.tls_cert else "http"
+    print(f"svcscope: serving {scheme}://{args.host}:{args.port}", file=sys.stderr)
+    uvicorn.run(
+        create_app(),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        ssl_certfile=args.tls_cert,
+        ssl_keyfile=args.tls_key,
+    )
     return 0
 
 
@@ -328,6 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--db", help="SQLite file (default: $DATABASE_URL or ./svcscope.db)")
     serve.add_argument("--log-level", default="info")
+    # kubectl sends a --token only over HTTPS (client-go drops credentials for http:// servers).
+    serve.add_argument("--tls-cert", help="PEM certificate: serve HTTPS (with --tls-key)")
+    serve.add_argument("--tls-key", help="PEM private key of --tls-cert")
     serve.set_defaults(func=cmd_serve)
 
     seed = sub.add_parser("seed", help="create the demo clusters that are missing")

@@ -29,6 +29,7 @@ class Server:
         env: dict[str, str] | None = None,
         log: Path | None = None,
         log_level: str = "warning",
+        tls: tuple[Path, Path] | None = None,
     ) -> None:
         self.db = db
         self.port = free_port()
@@ -37,19 +38,22 @@ class Server:
         self.log = log
         """stdout and stderr go to this file when set: a long run never blocks on a pipe."""
         self.log_level = log_level
+        self.tls = tls
+        """(certificate, key): serve HTTPS."""
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self) -> Server:
         env = {**os.environ, "SVCSCOPE_SEED": "true" if self.seed else "false", **self.env}
         env.pop("DATABASE_URL", None)
         log_file = self.log.open("ab") if self.log else None
+        tls = ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])] if self.tls else []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port), "--db", str(self.db), "--log-level", self.log_level],
+             "--port", str(self.port), "--db", str(self.db), "--log-level", self.log_level, *tls],
             env=env, stdout=log_file or subprocess.DEVNULL, stderr=log_file or subprocess.PIPE,
         )  # fmt: skip
         if log_file:
@@ -59,7 +63,8 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.stderr_text()}")
             try:
-                if httpx.get(f"{self.url}/api/clusters", timeout=1).status_code == 200:
+                ready = httpx.get(f"{self.url}/api/clusters", timeout=1, verify=False)
+                if ready.status_code == 200:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)

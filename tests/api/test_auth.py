@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import hmac
+import json
+import os
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -274,3 +278,40 @@ def test_the_token_never_reaches_the_server_log(tmp_path: Path) -> None:
     text = log.read_text()
     assert "POST /k8s/demo" in text  # the log is there, at debug level
     assert TOKEN not in text
+
+
+@pytest.mark.server
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
+def test_kubectl_writes_with_the_token_over_https(tmp_path: Path) -> None:
+    """client-go sends credentials only over TLS: `svcscope serve --tls-cert/--tls-key`."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server = Server(
+        tmp_path / "db.sqlite", env={"SVCSCOPE_WRITE_TOKEN": TOKEN}, tls=(cert, key)
+    ).start()
+    env = {**os.environ, "KUBECONFIG": str(tmp_path / "kubeconfig")}
+
+    def kubectl(*args: str) -> subprocess.CompletedProcess[str]:
+        command = ["kubectl", f"--server={server.url}/k8s/demo", "--insecure-skip-tls-verify"]
+        return subprocess.run(
+            [*command, *args], env=env, capture_output=True, text=True, timeout=120,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    manifest = tmp_path / "svc.json"
+    manifest.write_text(json.dumps({"apiVersion": "v1", "kind": "Service", **service("ok")}))
+    try:  # (kubectl over TLS prompts for a user when it has no credentials at all)
+        assert kubectl("--token=viewer", "get", "svc", "web").returncode == 0  # reads are open
+        wrong = kubectl("--token=nope", "create", "--validate=false", "-f", str(manifest))
+        assert wrong.returncode == 1 and "the write token is not valid" in wrong.stderr
+        created = kubectl(f"--token={TOKEN}", "create", "--validate=false", "-f", str(manifest))
+        assert created.returncode == 0, created.stderr
+        assert kubectl("--token=viewer", "get", "svc", "ok").returncode == 0
+    finally:
+        server.stop()
