@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 HTMX_VERSION := 2.0.11
 HTMX := static/vendor/htmx.min.js
+PLOTLY := static/vendor/plotly.min.js
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: install run test test-postgres lint types unit browser bench seed clean fuzz load
@@ -25,7 +26,12 @@ $(HTMX):
 	tar -xzf build/npm/htmx.org-$(HTMX_VERSION).tgz -C build/npm
 	cp build/npm/package/dist/htmx.min.js $(HTMX)
 
-install: $(VENV)/.installed $(HTMX)
+# plotly.js exactly as the installed plotly package ships it (no CDN, no second version).
+$(PLOTLY): $(VENV)/.installed
+	mkdir -p static/vendor
+	cp "$$($(BIN)/python -c 'import plotly, pathlib; print(pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js")')" $@
+
+install: $(VENV)/.installed $(HTMX) $(PLOTLY)
 
 $(CHROMIUM):
 	(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium

@@ -20,13 +20,14 @@ from app.core.layout import layout
 from app.core.workspace import Workspace
 from app.db import repo
 from app.db.session import ReadSession
-from app.web import clusteredits, edits, panel
+from app.web import clusteredits, edits, panel, simulate
 from app.web.views import LAYER_NAMES, View, is_fragment_request, templates
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 router.include_router(panel.router)
 router.include_router(edits.router)
 router.include_router(clusteredits.router)
+router.include_router(simulate.router)
 __all__ = ["router", "templates"]
 
 
@@ -61,6 +62,8 @@ def topology_page(request: Request, session: ReadSession, cluster: str) -> Respo
         "layout": layout(state, replace(view.options(), positions=saved_positions(row))),
         "layer_names": LAYER_NAMES,
         "tab": "topology",
+        "destinations": simulate.destinations(ws),
+        "node_names": [n.name for n in state.nodes[:500]],
     }
     if is_fragment_request(request):
         context["oob"] = True

@@ -1,0 +1,82 @@
+"""Plotly figures for a simulation result: a presenter between the core's numbers and the page.
+
+The core returns plain counts (app/core/simulation.py); here they become figures, serialised as
+JSON for static/js/charts.js to draw with the plotly.js that the plotly package ships.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+OUTCOMES = (
+    ("delivered", "#2e7d32"),
+    ("dropped", "#e6a700"),
+    ("rejected", "#c62828"),
+    ("unreachable", "#6d4c41"),
+)
+_LAYOUT: dict[str, Any] = {
+    "template": "plotly_white",
+    "height": 320,
+    "margin": {"l": 56, "r": 16, "t": 44, "b": 48},
+    "paper_bgcolor": "rgba(0,0,0,0)",
+    "legend": {"orientation": "h", "y": -0.2},
+}
+
+
+def requests_by_pod(result: dict[str, Any]) -> go.Figure:
+    """Requests each pod received, beside what its expected share of them would be."""
+    by_pod: dict[str, int] = result["by_pod"]
+    expected: dict[str, float] = result["expected_share"]
+    pods = sorted(set(by_pod) | set(expected))
+    delivered = sum(by_pod.values())
+    figure = go.Figure()
+    figure.add_bar(name="requests", x=pods, y=[by_pod.get(p, 0) for p in pods])
+    figure.add_bar(
+        name="expected share",
+        x=pods,
+        y=[round(expected.get(p, 0.0) * delivered, 1) for p in pods],
+        marker={"color": "rgba(120,120,120,0.45)"},
+    )
+    title = "Requests by pod"
+    if result.get("p_value") is not None:
+        title += f" (chi-square p = {result['p_value']:.3f})"
+    figure.update_layout(_LAYOUT, title=title, barmode="group", yaxis_title="requests")
+    # Long pod names are tilted under the bars: the legend goes above the plot instead.
+    figure.update_layout(legend={"y": 1.0, "x": 1.0, "xanchor": "right", "yanchor": "bottom"})
+    return figure
+
+
+def outcomes_over_time(result: dict[str, Any]) -> go.Figure:
+    """Delivered, dropped, rejected and unreachable requests per time bucket, events marked."""
+    series: list[dict[str, Any]] = result["series"]
+    t = [point["t"] for point in series]
+    figure = go.Figure()
+    for outcome, colour in OUTCOMES:
+        figure.add_scatter(
+            name=outcome,
+            x=t,
+            y=[point[outcome] for point in series],
+            mode="lines",
+            line={"color": colour, "width": 2},
+        )
+    for event in result.get("events", []):
+        figure.add_vline(x=event["at"], line_dash="dot", line_color="#888")
+        figure.add_annotation(
+            x=event["at"], y=1, yref="paper", text=event["description"], showarrow=False,
+            xanchor="left", font={"size": 11},
+        )  # fmt: skip
+    bucket = result.get("bucket_seconds", 0)
+    figure.update_layout(
+        _LAYOUT,
+        title=f"Outcomes over time (per {bucket:g} s)",
+        xaxis_title="simulated seconds",
+        yaxis_title="requests",
+    )
+    return figure
+
+
+def figures(result: dict[str, Any]) -> list[str]:
+    """The page's charts as plotly JSON documents."""
+    return [str(f.to_json()) for f in (requests_by_pod(result), outcomes_over_time(result))]
