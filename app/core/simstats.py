@@ -26,7 +26,9 @@ MAX_SERIES_KEYS = 50
 
 def bucket_width(duration: float, buckets: int = 60) -> float:
     raw = max(duration, 1e-9) / buckets
-    return float(next((w for w in NICE_WIDTHS if w >= raw), NICE_WIDTHS[-1]))
+    nice = next((w for w in NICE_WIDTHS if w >= raw), None)
+    # Beyond an hour per bucket, whole hours: the series never has more than `buckets` rows.
+    return float(nice if nice is not None else math.ceil(raw / 3600) * 3600)
 
 
 def expected_shares(plans: Sequence[tuple[SegmentPlan, int]]) -> dict[str, float]:

@@ -212,3 +212,9 @@ def test_chunking_for_the_progress_bar_changes_nothing(monkeypatch: pytest.Monke
     assert len(ticks) == 52 and ticks[-1] == 1.0
     for key in (*COMPARED, "sample"):
         assert chunked[key] == whole[key], key
+
+
+def test_a_very_slow_run_still_has_a_short_series() -> None:
+    result = simulate(demo(), Spec(destination="web:80", requests=2000, rate=0.001, sample=0))
+    assert result["duration"] > 1e6
+    assert len(result["series"]) <= 61
