@@ -3,32 +3,14 @@ and "Reset layout" puts it back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from tests.server import Server
-from tests.web.test_topology_browser import CHROMIUM, FLAGS, open_page, shot
+from tests.web.test_topology_browser import open_page, shot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    running = Server(tmp_path / "svcscope.db").start()
-    yield running
-    running.stop()
 
 
 def corner(page: Page, element_id: str) -> tuple[float, float]:

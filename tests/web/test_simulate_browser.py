@@ -3,31 +3,13 @@ plotly.js the plotly package ships (static/vendor), with no request leaving the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, Request, Response, expect, sync_playwright
+from playwright.sync_api import Browser, Request, Response, expect
 
 from tests.server import Server
-from tests.web.test_topology_browser import CHROMIUM, FLAGS, open_page, shot
+from tests.web.test_topology_browser import open_page, shot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    running = Server(tmp_path / "svcscope.db").start()
-    yield running
-    running.stop()
 
 
 def test_a_simulation_draws_its_charts_offline(browser: Browser, server: Server) -> None:

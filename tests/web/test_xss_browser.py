@@ -16,14 +16,12 @@ from urllib.parse import quote
 import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
-from playwright.sync_api import Browser, Dialog, sync_playwright
+from playwright.sync_api import Browser, Dialog
 
 from app.main import create_app
 from tests.server import Server
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 BUMP = "window.__xss=(window.__xss||0)+1"
 PAYLOADS = [
     f"<script>{BUMP}</script>",
@@ -36,14 +34,6 @@ PAYLOADS = [
 TEXT = " | ".join(PAYLOADS)
 NS = "/k8s/demo/api/v1/namespaces/default"
 PARAMS = {"cluster": "demo", "what": "services", "namespace": "default", "name": "xss-svc"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
