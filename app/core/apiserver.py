@@ -91,12 +91,16 @@ def _prepare(ws: Workspace, kind: str, body: object, namespace: str) -> Manifest
     obj = decode(kind, body)
     obj["apiVersion"] = obj.get("apiVersion") or API_VERSIONS[kind]
     obj["kind"] = obj.get("kind") or kind
-    if obj["kind"] != kind:
+    # k8s.io/apiserver pkg/endpoints/handlers/create.go: the body's group/version must be the
+    # URL's; a body of another kind cannot be decoded into the URL's kind.
+    if obj["apiVersion"] != API_VERSIONS[kind]:
         raise BadRequest(
             f"the API version in the data ({obj['apiVersion']}) does not match the expected "
             f"API version ({API_VERSIONS[kind]})"
-            if obj["apiVersion"] != API_VERSIONS[kind]
-            else f'{kind} in version "{API_VERSIONS[kind]}" cannot be handled as a {kind}: '
+        )
+    if obj["kind"] != kind:
+        raise BadRequest(
+            f'{kind} in version "{API_VERSIONS[kind]}" cannot be handled as a {kind}: '
             f"the kind in the data ({obj['kind']}) does not match the expected kind ({kind})"
         )
     meta = obj.setdefault("metadata", {})

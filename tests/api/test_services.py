@@ -260,3 +260,20 @@ def test_annotations_and_unknown_fields_are_stored_as_written(client: TestClient
     stored = client.get(f"{SVC}/kept").json()
     assert stored["metadata"]["annotations"] == body["metadata"]["annotations"]
     assert stored["spec"]["ports"][0]["appProtocol"] == "http"
+
+
+def test_a_body_of_another_version_or_kind_is_a_400(client: TestClient) -> None:
+    wrong_version = {**service("v"), "apiVersion": "v2"}
+    response = client.post(SVC, json=wrong_version)
+    assert response.status_code == 400
+    assert response.json()["message"] == (
+        "the API version in the data (v2) does not match the expected API version (v1)"
+    )
+    wrong_kind = {**service("k"), "kind": "Pod"}
+    response = client.post(SVC, json=wrong_kind)
+    assert response.status_code == 400
+    assert (
+        "the kind in the data (Pod) does not match the expected kind (Service)"
+        in (response.json()["message"])
+    )
+    assert client.get(f"{SVC}/v").status_code == 404
