@@ -7,22 +7,31 @@ the same view, so an exported file matches what the page shows.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from app.api.deps import ClusterDep
 from app.api.layout import saved_positions
 from app.core.layout import GROUP_BYS, LayoutOptions, layout
 from app.core.layoutdot import to_dot
+from app.core.layoutmodel import Layout
 from app.db import snapshots
 from app.db.session import ReadSession
+from app.db.tables import ClusterRow
 
 router = APIRouter(prefix="/api/clusters/{cluster}", tags=["topology"])
 
 
-def _options(service: str, filter: str, group: str, focus: str, system: str) -> LayoutOptions:
+def view_options(
+    service: str = Query("", max_length=300),
+    filter: str = Query("", max_length=300),
+    group: str = Query("node", max_length=20),
+    focus: str = Query("", max_length=300),
+    system: str = Query("1", max_length=1),
+) -> LayoutOptions:
+    """The page's view parameters, read once for both exports."""
     return LayoutOptions(
         service=service,
         filter=filter,
@@ -32,20 +41,18 @@ def _options(service: str, filter: str, group: str, focus: str, system: str) -> 
     )
 
 
-@router.get("/topology")
-def read_topology(
-    session: ReadSession,
-    row: ClusterDep,
-    service: str = Query("", max_length=300),
-    filter: str = Query("", max_length=300),
-    group: str = Query("node", max_length=20),
-    focus: str = Query("", max_length=300),
-    system: str = Query("1", max_length=1),
-) -> dict[str, Any]:
-    """Boxes, port markers and edges with stable ids and SVG coordinates."""
+ViewDep = Annotated[LayoutOptions, Depends(view_options)]
+
+
+def _drawn(session: ReadSession, row: ClusterRow, options: LayoutOptions) -> Layout:
     state = snapshots.snapshot(session, row)[1]
-    options = _options(service, filter, group, focus, system)
-    return layout(state, replace(options, positions=saved_positions(row))).to_dict()
+    return layout(state, replace(options, positions=saved_positions(row)))
+
+
+@router.get("/topology")
+def read_topology(session: ReadSession, row: ClusterDep, options: ViewDep) -> dict[str, Any]:
+    """Boxes, port markers and edges with stable ids and SVG coordinates."""
+    return _drawn(session, row, options).to_dict()
 
 
 DOT_TYPE = "text/vnd.graphviz"
@@ -56,17 +63,6 @@ DOT_TYPE = "text/vnd.graphviz"
     response_class=Response,
     responses={200: {"content": {DOT_TYPE: {"schema": {"type": "string"}}}, "description": "DOT"}},
 )
-def read_topology_dot(
-    session: ReadSession,
-    row: ClusterDep,
-    service: str = Query("", max_length=300),
-    filter: str = Query("", max_length=300),
-    group: str = Query("node", max_length=20),
-    focus: str = Query("", max_length=300),
-    system: str = Query("1", max_length=1),
-) -> Response:
+def read_topology_dot(session: ReadSession, row: ClusterDep, options: ViewDep) -> Response:
     """The same view as a Graphviz digraph."""
-    state = snapshots.snapshot(session, row)[1]
-    options = _options(service, filter, group, focus, system)
-    drawn = layout(state, replace(options, positions=saved_positions(row)))
-    return Response(to_dot(drawn, row.name), media_type=DOT_TYPE)
+    return Response(to_dot(_drawn(session, row, options), row.name), media_type=DOT_TYPE)

@@ -148,15 +148,12 @@ def _to_address(
                 "outside the cluster. Expose the pod through a Service.",
             )
         if client.node and client.node.name != pod.node_name:
-            walk.hop(
-                "node",
-                client.node.name,
-                client.node.name,
-                client.node.internal_ip,
-                client.ip,
+            _leave_node(
+                walk,
+                client,
                 dst,
-                reason="No kube-proxy rule matches a pod IP; the node "
-                "routes the packet over the pod network.",
+                "No kube-proxy rule matches a pod IP; the node routes the packet over the pod "
+                "network.",
             )
         return deliver(walk, client.node, ip, port, client.ip, dst)
     return _nothing_at(walk, client, ip, port)
@@ -231,19 +228,23 @@ def _nothing_at(walk: Walk, client: Client, ip: str, port: int) -> Path:
     return walk.end("unreachable", f"Nothing in this cluster has address {ip}.")
 
 
+def _leave_node(walk: Walk, client: Client, dst: str, reason: str) -> None:
+    """The client's own node forwards the packet unchanged: no kube-proxy rule applies."""
+    assert client.node is not None
+    node = client.node
+    walk.hop("node", node.name, node.name, node.internal_ip, client.ip, dst, reason=reason)
+
+
 def _to_node(walk: Walk, client: Client, node: Node, port: int, proto: str | None) -> Path:
     idx, dst = walk.index, f"{node.internal_ip}:{port}"
     hit = idx.node_port(port, proto)
     if client.node is not None and client.node.name != node.name:
-        walk.hop(
-            "node",
-            client.node.name,
-            client.node.name,
-            client.node.internal_ip,
-            client.ip,
+        _leave_node(
+            walk,
+            client,
             dst,
-            reason=f"{node.internal_ip} is another node's address, so no "
-            "kube-proxy rule here matches; the packet is routed to it.",
+            f"{node.internal_ip} is another node's address, so no kube-proxy rule here "
+            "matches; the packet is routed to it.",
         )
     if hit:
         same = client.node is not None and client.node.name == node.name
