@@ -73,9 +73,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress
 
-    from app.core import manifests
-    from app.core.apiserver import ApiError
-    from app.core.yamlsafe import YamlError
+    from app.core.apiserver import manifests
+    from app.core.apiserver.writes import ApiError
+    from app.core.model.yamlsafe import YamlError
     from app.db import repo
 
     _use_db(args.db)
@@ -123,8 +123,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write a cluster's objects as multi-document YAML."""
     import yaml
 
-    from app.core import manifests
-    from app.core.apiserver import ApiError
+    from app.core.apiserver import manifests
+    from app.core.apiserver.writes import ApiError
     from app.db import repo
 
     _use_db(args.db)
@@ -144,7 +144,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def parse_source(text: str) -> Any:
     """`external`, `external:203.0.113.9`, `node:node-1` or `pod:default/frontend-abc`."""
-    from app.core.routing import Source
+    from app.core.network.routing import Source
 
     kind, _, rest = text.partition(":")
     if kind == "external":
@@ -166,8 +166,8 @@ def cmd_route(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markup import escape
 
-    from app.core.apiserver import ApiError
-    from app.core.routing import RouteError, route
+    from app.core.apiserver.writes import ApiError
+    from app.core.network.routing import RouteError, route
     from app.db import repo
 
     _use_db(args.db)
@@ -202,8 +202,8 @@ def cmd_route(args: argparse.Namespace) -> int:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     """Print what kube-proxy writes on a node in the chosen (or the cluster's) mode."""
-    from app.core import proxyrules
-    from app.core.apiserver import ApiError
+    from app.core.apiserver.writes import ApiError
+    from app.core.kubeproxy import rules as proxyrules
     from app.db import repo
 
     _use_db(args.db)
@@ -260,11 +260,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from app.core.apiserver import ApiError
-    from app.core.fielderrors import ValidationFailed
-    from app.core.routing import RouteError
-    from app.core.simevents import parse_events
-    from app.core.simulation import Spec, simulate
+    from app.core.apiserver.writes import ApiError
+    from app.core.model.fielderrors import ValidationFailed
+    from app.core.network.routing import RouteError
+    from app.core.simulation.events import parse_events
+    from app.core.simulation.simulate import Spec, simulate
     from app.db import repo
 
     _use_db(args.db)

@@ -25,7 +25,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.api.errors import api_error_response
-from app.core.apiserver import ApiError
+from app.core.apiserver.writes import ApiError
 from app.settings import get_settings
 from app.web import csrf
 

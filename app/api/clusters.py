@@ -10,9 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from app.api.deps import BodyDep
-from app.core import apiserver, bootstrap, clusters, service_registry
-from app.core.fielderrors import FieldError, ValidationFailed, invalid
-from app.core.workspace import Workspace
+from app.core.apiserver import bootstrap
+from app.core.apiserver import clustersettings as clusters
+from app.core.apiserver import registry as service_registry
+from app.core.apiserver import writes as apiserver
+from app.core.model.fielderrors import FieldError, ValidationFailed, invalid
+from app.core.model.workspace import Workspace
 from app.db import repo
 from app.db.session import ReadSession, WriteSession
 from app.db.tables import ClusterRow

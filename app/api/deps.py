@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 
-from app.core import jsonsafe, yamlsafe
-from app.core.apiserver import ApiError, BadRequest
+from app.core.apiserver.writes import ApiError, BadRequest
+from app.core.model import jsonsafe, yamlsafe
 from app.db.repo import get_cluster
 from app.db.session import ReadSession
 from app.db.tables import ClusterRow

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.api.deps import ClusterDep
-from app.core.apiserver import NotFound
+from app.core.apiserver.writes import NotFound
 
 router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes discovery"])
 

@@ -16,10 +16,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.apiserver import ApiError
-from app.core.decoding import DecodeError
-from app.core.fielderrors import ValidationFailed
-from app.core.selectors import SelectorError
+from app.core.apiserver.writes import ApiError
+from app.core.model.decoding import DecodeError
+from app.core.model.fielderrors import ValidationFailed
+from app.core.model.selectors import SelectorError
 
 log = logging.getLogger("svcscope")
 

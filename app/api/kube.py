@@ -14,8 +14,8 @@ from fastapi.responses import JSONResponse
 
 from app.api.deps import BodyDep, ClusterDep
 from app.api.kube_read import NOT_FOUND, ListDep, one, respond_one
-from app.core import apiserver
-from app.core.workspace import Manifest
+from app.core.apiserver import writes as apiserver
+from app.core.model.workspace import Manifest
 from app.db import repo
 from app.db.session import ReadSession, WriteSession
 

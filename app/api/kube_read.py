@@ -12,9 +12,13 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.core import apiserver, endpoints, scheduling, selectors, tables
-from app.core.objects import SERVICE_NAME_LABEL
-from app.core.workspace import Manifest
+from app.core.apiserver import tables
+from app.core.apiserver import writes as apiserver
+from app.core.controllers import endpointslices as endpoints
+from app.core.controllers import scheduling
+from app.core.model import selectors
+from app.core.model.objects import SERVICE_NAME_LABEL
+from app.core.model.workspace import Manifest
 from app.db import repo, snapshots
 from app.db.session import ReadSession
 from app.db.tables import ClusterRow

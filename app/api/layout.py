@@ -12,8 +12,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.api.deps import BodyDep
-from app.core.fielderrors import ValidationFailed
-from app.core.layoutpositions import Position, parse_positions
+from app.core.diagram.positions import Position, parse_positions
+from app.core.model.fielderrors import ValidationFailed
 from app.db import repo
 from app.db.session import ReadSession, WriteSession
 from app.db.tables import ClusterRow

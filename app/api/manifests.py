@@ -10,10 +10,10 @@ from fastapi.responses import JSONResponse, Response
 
 from app.api.deps import ClusterDep, TextBodyDep
 from app.api.errors import status_response
-from app.core import manifests
-from app.core.apiserver import BadRequest
-from app.core.workspace import Workspace
-from app.core.yamlsafe import YamlError
+from app.core.apiserver import manifests
+from app.core.apiserver.writes import BadRequest
+from app.core.model.workspace import Workspace
+from app.core.model.yamlsafe import YamlError
 from app.db import repo, snapshots
 from app.db.session import ReadSession, WriteSession
 

@@ -15,8 +15,9 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from app.core import decoding, validation
-from app.core.clusters import FIELDS, MAX_NODES
+from app.core.apiserver.clustersettings import FIELDS, MAX_NODES
+from app.core.apiserver.validation import services as validation
+from app.core.model import decoding
 from app.settings import get_settings
 
 REF = "#/components/schemas/"
@@ -185,7 +186,7 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def kind_schema(value: Any, path: tuple[str, ...] = ()) -> dict[str, Any]:
-    """JSON Schema for one of app.core.decoding's Go-struct descriptions."""
+    """JSON Schema for one of app.core.model.decoding's Go-struct descriptions."""
     if path in _NARROWED:
         return dict(_NARROWED[path])
     if path in _ENUMS:

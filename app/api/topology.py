@@ -14,9 +14,9 @@ from fastapi.responses import Response
 
 from app.api.deps import ClusterDep
 from app.api.layout import saved_positions
-from app.core.layout import GROUP_BYS, LayoutOptions, layout
-from app.core.layoutdot import to_dot
-from app.core.layoutmodel import Layout
+from app.core.diagram.dot import to_dot
+from app.core.diagram.layout import GROUP_BYS, LayoutOptions, layout
+from app.core.diagram.shapes import Layout
 from app.db import snapshots
 from app.db.session import ReadSession
 from app.db.tables import ClusterRow

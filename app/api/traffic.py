@@ -9,12 +9,12 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import ClusterDep
-from app.core import proxyrules
-from app.core.apiserver import NotFound
-from app.core.fielderrors import ValidationFailed, invalid
-from app.core.routing import RouteError, Source, route
-from app.core.simevents import parse_events
-from app.core.simulation import MAX_REQUESTS, Spec, simulate
+from app.core.apiserver.writes import NotFound
+from app.core.kubeproxy import rules as proxyrules
+from app.core.model.fielderrors import ValidationFailed, invalid
+from app.core.network.routing import RouteError, Source, route
+from app.core.simulation.events import parse_events
+from app.core.simulation.simulate import MAX_REQUESTS, Spec, simulate
 from app.db import snapshots
 from app.db.session import ReadSession
 

@@ -19,9 +19,10 @@ from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.core.apiserver import NotFound
-from app.core.objects import ClusterConfig, ClusterState, PortRange
-from app.core.workspace import CLUSTER_SCOPED, Key, Manifest, Workspace, build_state, gc_paused
+from app.core.apiserver.writes import NotFound
+from app.core.controllers.snapshot import build_state
+from app.core.model.objects import ClusterConfig, ClusterState, PortRange
+from app.core.model.workspace import CLUSTER_SCOPED, Key, Manifest, Workspace, gc_paused
 from app.db.tables import AllocationRow, ClusterRow, ObjectRow
 
 T = TypeVar("T")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from app.core import apiserver, bootstrap, clusters
-from app.core.workspace import Workspace
+from app.core.apiserver import bootstrap
+from app.core.apiserver import clustersettings as clusters
+from app.core.apiserver import writes as apiserver
+from app.core.model.workspace import Workspace
 from app.db import repo
 from app.db.session import get_engine
 from app.db.tables import ClusterRow

@@ -16,8 +16,9 @@ from collections.abc import Hashable
 
 from sqlmodel import Session
 
-from app.core.objects import ClusterState
-from app.core.workspace import Workspace
+from app.core.controllers.snapshot import cluster_state
+from app.core.model.objects import ClusterState
+from app.core.model.workspace import Workspace
 from app.db import repo
 from app.db.tables import ClusterRow
 
@@ -46,7 +47,7 @@ def snapshot(session: Session, row: ClusterRow) -> tuple[Workspace, ClusterState
             _snapshots.move_to_end(key)
             return found
     ws = repo.load_workspace(session, row)
-    loaded = (ws, ws.state())
+    loaded = (ws, cluster_state(ws))
     with _lock:
         _snapshots[key] = loaded
         while len(_snapshots) > 1 and (

@@ -2,7 +2,8 @@
 import or export its objects as YAML.
 
 A template fills the new cluster through the same write path as `svcscope seed` (bootstrap,
-then the demo objects through apiserver.create); an import runs app.core.manifests.apply in one
+then the demo objects through apiserver.create); an import runs
+app.core.apiserver.manifests.apply in one
 transaction, all or nothing, with a dry run that rolls back. Failures are shown in the form.
 """
 
@@ -15,10 +16,11 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from app.core import bootstrap, clusters, manifests
-from app.core.apiserver import ApiError
-from app.core.workspace import Workspace
-from app.core.yamlsafe import YamlError
+from app.core.apiserver import bootstrap, manifests
+from app.core.apiserver import clustersettings as clusters
+from app.core.apiserver.writes import ApiError
+from app.core.model.workspace import Workspace
+from app.core.model.yamlsafe import YamlError
 from app.db import repo
 from app.db.seed import populate_demo
 from app.db.session import WriteSession

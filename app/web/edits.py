@@ -1,7 +1,7 @@
 """Changing the cluster from the page: Services (create, edit, delete), Deployment scale, pod
 and node readiness, adding and removing nodes.
 
-Every change goes through app.core.apiserver inside repo.write — the same pipeline, defaults,
+Every change goes through app.core.apiserver.writes inside repo.write — the same pipeline, defaults,
 validation messages and transaction as the Kubernetes API — and a success answers with the
 `service-changed` event so the diagram, tables and panel refresh themselves. A failure is shown
 next to the field it concerns, never as an error page.
@@ -17,11 +17,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from app.core import apiserver, bootstrap
-from app.core.apiserver import AlreadyExists, ApiError
-from app.core.decoding import DecodeError
-from app.core.fielderrors import ValidationFailed
-from app.core.workspace import Manifest, Workspace
+from app.core.apiserver import bootstrap
+from app.core.apiserver import writes as apiserver
+from app.core.apiserver.writes import AlreadyExists, ApiError
+from app.core.model.decoding import DecodeError
+from app.core.model.fielderrors import ValidationFailed
+from app.core.model.workspace import Manifest, Workspace
 from app.db import repo
 from app.db.session import ReadSession, WriteSession
 from app.web.panel import load

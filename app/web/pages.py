@@ -15,9 +15,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.api.clusters import cluster_json
 from app.api.layout import saved_positions
-from app.core import manifests, scheduling, tables
-from app.core.layout import layout
-from app.core.workspace import Workspace
+from app.core.apiserver import manifests, tables
+from app.core.controllers import scheduling
+from app.core.diagram.layout import layout
+from app.core.model.workspace import Workspace
 from app.db import repo
 from app.db.session import ReadSession
 from app.web import clusteredits, edits, panel, simulate

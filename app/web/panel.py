@@ -15,13 +15,15 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 from sqlmodel import Session
 
-from app.core import endpointcache, endpoints, proxyrules, ruleslice
-from app.core.layoutgroups import natural_key
-from app.core.layouttrace import path_ids
-from app.core.objects import ClusterState, Service
-from app.core.proxyplan import is_proxied
-from app.core.routing import RouteError, Source, route
-from app.core.workspace import Workspace
+from app.core.controllers import endpointslices as endpoints
+from app.core.diagram.groups import natural_key
+from app.core.diagram.trace import path_ids
+from app.core.kubeproxy import endpointcache, ruleslice
+from app.core.kubeproxy import rules as proxyrules
+from app.core.kubeproxy.plan import is_proxied
+from app.core.model.objects import ClusterState, Service
+from app.core.model.workspace import Workspace
+from app.core.network.routing import RouteError, Source, route
 from app.db import repo, snapshots
 from app.db.repo import ClusterNotFound
 from app.db.session import ReadSession

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.fielderrors import FieldError
+from app.core.model.fielderrors import FieldError
 
 PORT_FIELDS = ("name", "protocol", "port", "targetPort", "nodePort")
 TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")

@@ -14,12 +14,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.core.apiserver import ApiError
-from app.core.fielderrors import ValidationFailed
-from app.core.routing import RouteError, Source
-from app.core.simevents import parse_events
-from app.core.simulation import Spec, simulate
-from app.core.workspace import Workspace
+from app.core.apiserver.writes import ApiError
+from app.core.model.fielderrors import ValidationFailed
+from app.core.model.workspace import Workspace
+from app.core.network.routing import RouteError, Source
+from app.core.simulation.events import parse_events
+from app.core.simulation.simulate import Spec, simulate
 from app.db.session import ReadSession
 from app.web import charts, panel
 from app.web.views import templates

@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 from fastapi import Request
 from jinja2_fragments.fastapi import Jinja2Blocks
 
-from app.core import printers
-from app.core.layout import GROUP_BYS, LayoutOptions
+from app.core.apiserver import printers
+from app.core.diagram.layout import GROUP_BYS, LayoutOptions
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 templates = Jinja2Blocks(directory=str(ROOT / "templates"))

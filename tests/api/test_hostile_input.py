@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core import decoding
+from app.core.model import decoding
 
 URLS = {
     "Service": "/k8s/demo/api/v1/namespaces/default/services",

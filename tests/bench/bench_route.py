@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from app.core.routing import RoutingIndex, Source, route
-from app.core.workspace import build_state
+from app.core.controllers.snapshot import build_state
+from app.core.network.routing import RoutingIndex, Source, route
 from tests.bench.generate import CONFIG, generate
 
 CALLS = 2000

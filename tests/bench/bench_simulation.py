@@ -7,9 +7,10 @@ import time
 
 import numpy as np
 
-from app.core.routing import Source
-from app.core.simulation import Spec, Variates, simulate
-from app.core.workspace import Workspace, build_state
+from app.core.controllers.snapshot import build_state
+from app.core.model.workspace import Workspace
+from app.core.network.routing import Source
+from app.core.simulation.simulate import Spec, Variates, simulate
 from tests.bench.generate import CONFIG, generate
 
 REQUESTS = 1_000_000

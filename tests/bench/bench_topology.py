@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 from jinja2_fragments import render_block
 
-from app.core.layout import LayoutOptions, layout
-from app.core.objects import (
+from app.core.diagram.layout import LayoutOptions, layout
+from app.core.model.objects import (
     ClusterConfig,
     ClusterState,
     ContainerPort,

@@ -12,8 +12,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from app.core.objects import ClusterConfig
-from app.core.workspace import Key, Manifest
+from app.core.model.objects import ClusterConfig
+from app.core.model.workspace import Key, Manifest
 
 CONFIG = ClusterConfig(
     name="scale",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from app.core.objects import ClusterConfig, ClusterState, Node, Pod, Service
+from app.core.model.objects import ClusterConfig, ClusterState, Node, Pod, Service
 
 Manifest = dict[str, Any]
 

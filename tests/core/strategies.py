@@ -11,7 +11,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from app.core.objects import ClusterConfig, ClusterState
+from app.core.model.objects import ClusterConfig, ClusterState
 from tests.core.builders import Manifest, cluster, node, pod, port, service
 
 APPS = ("a", "b")

@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.core.objects import ClusterState
-from app.core.workspace import Workspace
+from app.core.model.objects import ClusterState
+from app.core.model.workspace import Workspace
 from app.db import repo, snapshots
 from app.db.session import get_engine
 from app.web import panel

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core import decoding
+from app.core.model import decoding
 from tests.api.test_hostile_input import URLS, valid
 
 EXAMPLES = int(os.environ.get("SVCSCOPE_FUZZ_EXAMPLES", "30"))

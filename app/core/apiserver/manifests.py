@@ -1,0 +1,211 @@
+"""Kubernetes YAML/JSON ⇄ a cluster: import (with dry run) and export, as `kubectl` users expect.
+
+An import is applied to one Workspace and therefore lands whole or not at all: every document
+is tried, every failure is reported with its document number, and the caller saves nothing
+unless all of them succeeded. Objects that exist are replaced (allocated values kept, as a PUT
+does); objects that would not change are reported `unchanged` and not rewritten.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.core.apiserver import writes as apiserver
+from app.core.model import jsonsafe
+from app.core.model.decoding import DecodeError
+from app.core.model.fielderrors import ValidationFailed
+from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace
+from app.core.model.yamlsafe import YamlError, load_all
+
+KINDS = {
+    ("v1", "Service"): "Service",
+    ("v1", "Pod"): "Pod",
+    ("v1", "Node"): "Node",
+    ("apps/v1", "Deployment"): "Deployment",
+    ("discovery.k8s.io/v1", "EndpointSlice"): "EndpointSlice",
+}
+# Nodes first so pods and Deployments can be scheduled; workloads before the Services that
+# select them; user EndpointSlices last, after the Services they belong to.
+ORDER = {"Node": 0, "Deployment": 1, "Pod": 2, "Service": 3, "EndpointSlice": 4}
+VOLATILE_META = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    index: int
+    kind: str
+    namespace: str
+    name: str
+    action: str  # created | configured | unchanged
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "document": self.index,
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "name": self.name,
+            "action": self.action,
+        }
+
+
+@dataclass
+class ImportFailed(Exception):
+    """Some documents failed; nothing was saved. Each error names its document (1-based)."""
+
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "; ".join(f"document {e['document']}: {e['message']}" for e in self.errors)
+
+
+def parse(text: str) -> list[Any]:
+    """JSON (one object or a List) or multi-document YAML; `kind: List` is flattened."""
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            docs: list[Any] = [jsonsafe.loads(text)]
+        except (ValueError, RecursionError) as exc:
+            raise YamlError(f"json parse error: {exc}") from None
+    else:
+        try:
+            docs = [jsonsafe.plain(doc) for doc in load_all(text)]
+        except jsonsafe.UnsafeDocument as exc:
+            raise YamlError(f"error converting YAML to JSON: {exc}") from None
+    flat: list[Any] = []
+    for doc in docs:
+        if isinstance(doc, dict) and doc.get("kind") == "List":
+            items = doc.get("items") or []
+            if not isinstance(items, list):
+                raise YamlError("the items of a List must be a list of objects")
+            flat.extend(items)
+        elif isinstance(doc, list):
+            flat.extend(doc)
+        else:
+            flat.append(doc)
+    return flat
+
+
+def _kind_of(doc: Any) -> str:
+    if not isinstance(doc, dict):
+        raise apiserver.BadRequest("the document is not a Kubernetes object (a mapping)")
+    api_version, kind = doc.get("apiVersion"), doc.get("kind")
+    if not api_version or not kind:
+        raise apiserver.BadRequest("Object 'Kind' is missing or 'apiVersion' is not set")
+    found = KINDS.get((str(api_version), str(kind)))
+    if found is None:
+        raise apiserver.BadRequest(
+            f'no matches for kind "{kind}" in version "{api_version}" '
+            "(svcscope models Services, Pods, Nodes, Deployments and EndpointSlices)"
+        )
+    return found
+
+
+def _comparable(obj: Manifest) -> Manifest:
+    out = copy.deepcopy(obj)
+    for key in VOLATILE_META:
+        out.get("metadata", {}).pop(key, None)
+    return out
+
+
+def apply(
+    ws: Workspace,
+    docs: list[Any],
+    namespace: str = "default",
+    progress: Callable[[int], None] | None = None,
+) -> list[Outcome]:
+    """Create or replace every document; raise ImportFailed listing every failing document.
+
+    `progress(n)` is called after each document, for a progress bar on long imports.
+    """
+    outcomes: list[Outcome] = []
+    errors: list[dict[str, Any]] = []
+    numbered = list(enumerate(docs, start=1))
+    ranked = []
+    for index, doc in numbered:
+        try:
+            ranked.append((ORDER[_kind_of(doc)], index, doc))
+        except apiserver.ApiError as exc:
+            errors.append({"document": index, "message": exc.message, "reason": exc.reason})
+    for _, index, doc in sorted(ranked, key=lambda r: (r[0], r[1])):
+        kind = _kind_of(doc)
+        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        ns = "" if kind in CLUSTER_SCOPED else str(meta.get("namespace") or namespace)
+        name = str(meta.get("name") or "")
+        try:
+            outcomes.append(_apply_one(ws, index, kind, ns, name, doc))
+        except ValidationFailed as exc:
+            errors.append(_error(index, kind, name, str(exc), "Invalid", exc))
+        except (apiserver.ApiError, DecodeError) as exc:
+            reason = exc.reason if isinstance(exc, apiserver.ApiError) else "BadRequest"
+            errors.append(_error(index, kind, name, str(exc), reason, None))
+        if progress is not None:
+            progress(1)
+    if errors:
+        raise ImportFailed(sorted(errors, key=lambda e: e["document"]))
+    return sorted(outcomes, key=lambda o: o.index)
+
+
+def _error(
+    index: int, kind: str, name: str, message: str, reason: str, exc: ValidationFailed | None
+) -> dict[str, Any]:
+    error: dict[str, Any] = {
+        "document": index,
+        "kind": kind,
+        "name": name,
+        "message": message,
+        "reason": reason,
+    }
+    if exc is not None:
+        error["causes"] = [{"field": e.field, "message": e.body} for e in exc.errors]
+    return error
+
+
+def _apply_one(ws: Workspace, index: int, kind: str, ns: str, name: str, doc: Manifest) -> Outcome:
+    existing = ws.get(kind, ns, name) if name else None
+    if existing is None:
+        stored = apiserver.create(ws, kind, copy.deepcopy(doc), ns or "default")
+        return Outcome(index, kind, ns, stored["metadata"]["name"], "created")
+    before = copy.deepcopy(existing)
+    changes = len(ws.changes)
+    body = copy.deepcopy(doc)
+    body.get("metadata", {}).pop("resourceVersion", None)
+    stored = apiserver.replace(ws, kind, ns or "default", name, body)
+    if _comparable(stored) == _comparable(before) and len(ws.changes) == changes + 1:
+        ws.objects[kind][(ns, name)] = before  # nothing to write: keep resourceVersion
+        ws.changes.pop()
+        return Outcome(index, kind, ns, name, "unchanged")
+    return Outcome(index, kind, ns, name, "configured")
+
+
+def _owned_by_controller(obj: Manifest) -> bool:
+    return any(r.get("controller") for r in obj.get("metadata", {}).get("ownerReferences", []))
+
+
+def export(ws: Workspace, *, include_system: bool = False) -> list[Manifest]:
+    """Objects as `kubectl get -o yaml` shows them, minus what the server regenerates.
+
+    Pods owned by a Deployment are left out (the Deployment re-creates them), and so are the
+    kubeadm system objects every cluster already has, unless include_system.
+    """
+    out: list[Manifest] = []
+    for kind in sorted(ORDER, key=ORDER.__getitem__):
+        for obj in sorted(ws.items(kind), key=lambda o: _key(o)):
+            meta = obj.get("metadata", {})
+            system = meta.get("namespace") == "kube-system" or (
+                kind == "Service" and meta.get("name") == "kubernetes"
+            )
+            if (system and not include_system) or (kind == "Pod" and _owned_by_controller(obj)):
+                continue
+            clean = _comparable(obj)
+            if kind in ("Deployment", "Service"):
+                clean.pop("status", None)
+            out.append(clean)
+    return out
+
+
+def _key(obj: Manifest) -> tuple[str, str]:
+    meta = obj.get("metadata", {})
+    return str(meta.get("namespace", "")), str(meta.get("name", ""))

@@ -1,0 +1,351 @@
+"""One write to the cluster, as kube-apiserver and the controllers behind it handle it.
+
+create/replace/delete take Kubernetes JSON and run the upstream pipeline — decode, default,
+allocate (Services), validate, store — then let the simulated controllers settle the cluster
+(schedule pods, run Deployments, assign load balancers). Errors are raised as exceptions that
+carry everything a Kubernetes `Status` needs; app/api/errors.py renders them.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from app.core.apiserver import defaults
+from app.core.apiserver import registry as service_registry
+from app.core.apiserver.validation import endpoints as validation_endpoints
+from app.core.apiserver.validation import services as validation
+from app.core.controllers import scheduling
+from app.core.model.decoding import decode
+from app.core.model.fielderrors import FieldError, ValidationFailed, required
+from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace
+
+
+class ApiError(Exception):
+    """Base of the errors a write can end in; `code` and `reason` are the Status fields."""
+
+    code = 500
+    reason = "InternalError"
+
+    def __init__(self, message: str, *, kind: str = "", name: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.name = name
+
+
+class NotFound(ApiError):
+    code, reason = 404, "NotFound"
+
+
+class AlreadyExists(ApiError):
+    code, reason = 409, "AlreadyExists"
+
+
+class Conflict(ApiError):
+    code, reason = 409, "Conflict"
+
+
+class BadRequest(ApiError):
+    code, reason = 400, "BadRequest"
+
+
+class Forbidden(ApiError):
+    code, reason = 403, "Forbidden"
+
+
+MAX_PODS = 1000
+"""Pods one simulated cluster may hold (see _check_pod_quota)."""
+
+
+class AllocationFailed(Conflict):
+    """An allocator could not hand out a value: a full range, a requested port that is taken.
+
+    Upstream answers these with 500 `Internal error occurred: …`. svcscope promises never to
+    answer 5xx for something a client caused: a full range is the cluster's state, so 409 with
+    upstream's message ("failed to allocate a nodePort: range is full").
+    """
+
+
+RESOURCES = {
+    "Service": "services",
+    "Pod": "pods",
+    "Node": "nodes",
+    "Deployment": "deployments.apps",
+    "EndpointSlice": "endpointslices.discovery.k8s.io",
+    "Endpoints": "endpoints",
+}
+API_VERSIONS = {
+    "Service": "v1",
+    "Pod": "v1",
+    "Node": "v1",
+    "Deployment": "apps/v1",
+    "EndpointSlice": "discovery.k8s.io/v1",
+    "Endpoints": "v1",
+}
+
+
+def not_found(kind: str, name: str) -> NotFound:
+    resource = RESOURCES[kind]
+    return NotFound(f'{resource} "{name}" not found', kind=resource, name=name)
+
+
+def _prepare(ws: Workspace, kind: str, body: object, namespace: str) -> Manifest:
+    obj = decode(kind, body)
+    obj["apiVersion"] = obj.get("apiVersion") or API_VERSIONS[kind]
+    obj["kind"] = obj.get("kind") or kind
+    # k8s.io/apiserver pkg/endpoints/handlers/create.go: the body's group/version must be the
+    # URL's; a body of another kind cannot be decoded into the URL's kind.
+    if obj["apiVersion"] != API_VERSIONS[kind]:
+        raise BadRequest(
+            f"the API version in the data ({obj['apiVersion']}) does not match the expected "
+            f"API version ({API_VERSIONS[kind]})"
+        )
+    if obj["kind"] != kind:
+        raise BadRequest(
+            f'{kind} in version "{API_VERSIONS[kind]}" cannot be handled as a {kind}: '
+            f"the kind in the data ({obj['kind']}) does not match the expected kind ({kind})"
+        )
+    meta = obj.setdefault("metadata", {})
+    if kind not in CLUSTER_SCOPED:
+        if meta.get("namespace") and meta["namespace"] != namespace:
+            raise BadRequest(
+                "the namespace of the provided object does not match the namespace sent on "
+                "the request"
+            )
+        meta["namespace"] = namespace
+    else:
+        meta.pop("namespace", None)
+    return obj
+
+
+_DEFAULTERS: dict[str, Callable[[Manifest], Manifest]] = {
+    "Service": defaults.default_service,
+    "Pod": defaults.default_pod,
+    "Node": defaults.default_node,
+    "Deployment": defaults.default_deployment,
+    "EndpointSlice": defaults.default_endpoint_slice,
+    "Endpoints": validation_endpoints.default_endpoints,
+}
+
+
+def _validate(kind: str, obj: Manifest, old: Manifest | None) -> list[FieldError]:
+    if kind == "Service":
+        return validation.validate_service(obj, old=old)
+    if kind == "Pod":
+        return validation.validate_pod(obj)
+    if kind == "Node":
+        return validation.validate_node(obj)
+    if kind == "Deployment":
+        return validation.validate_deployment(obj)
+    if kind == "Endpoints":
+        return validation_endpoints.validate_endpoints(obj)
+    return validation.validate_endpoint_slice(obj)
+
+
+def _check_valid(kind: str, obj: Manifest, old: Manifest | None = None) -> None:
+    errors = _validate(kind, obj, old)
+    if errors:
+        raise ValidationFailed(kind, obj["metadata"].get("name", ""), errors)
+
+
+def create(ws: Workspace, kind: str, body: object, namespace: str = "default") -> Manifest:
+    """POST: the stored object, or an ApiError / ValidationFailed / DecodeError."""
+    obj = _prepare(ws, kind, body, namespace)
+    meta = obj["metadata"]
+    if not meta.get("name") and meta.get("generateName"):
+        meta["name"] = meta["generateName"] + scheduling.random_suffix(ws)
+    if not meta.get("name"):
+        raise ValidationFailed(
+            kind, "", [required("metadata.name", "name or generateName is required")]
+        )
+    meta.pop("deletionTimestamp", None)
+    ws.stamp_new(obj)
+    meta["generation"] = 1
+    obj = _DEFAULTERS[kind](obj)
+    ns = "" if kind in CLUSTER_SCOPED else namespace
+    if kind == "Service":
+        obj = defaults.init_ip_family_fields(obj)
+        obj.setdefault("status", {}).setdefault("loadBalancer", {})
+        try:
+            service_registry.allocate(ws, obj)
+        except service_registry.InternalError as exc:
+            raise AllocationFailed(str(exc)) from None
+        _check_valid(kind, obj)
+        if ws.get(kind, ns, meta["name"]) is not None:
+            raise _exists(kind, meta["name"])
+        service_registry.assign_load_balancer(ws, obj)
+        return ws.put(kind, obj)
+    _check_valid(kind, obj)
+    if ws.get(kind, ns, meta["name"]) is not None or _controller_owns(ws, kind, ns, meta["name"]):
+        raise _exists(kind, meta["name"])
+    if kind == "Node":
+        try:
+            return ws.put(kind, scheduling.complete_node(ws, obj))
+        except scheduling.NoAddressLeft as exc:
+            raise AllocationFailed(str(exc), kind="nodes", name=meta["name"]) from None
+    if kind == "Pod":
+        _check_pod_quota(ws, "Pod", obj, 1)
+        return ws.put(kind, scheduling.complete_pod(ws, obj))
+    if kind == "Deployment":
+        _check_pod_quota(ws, kind, obj, obj["spec"].get("replicas", 1))
+    stored = ws.put(kind, obj)
+    if kind == "Deployment":
+        scheduling.reconcile_deployment(ws, stored)
+    return stored
+
+
+def _check_pod_quota(ws: Workspace, kind: str, obj: Manifest, requested: int) -> None:
+    """svcscope's own ResourceQuota: at most MAX_PODS pods per simulated cluster.
+
+    Every write loads and saves the whole cluster in one transaction, so an unbounded
+    `replicas` would hold the database for minutes. Refused as a quota is upstream: 403.
+    """
+    others = list(ws.items("Pod"))
+    if kind == "Deployment":
+        owned = {id(p) for p in scheduling.owned_pods(ws, obj)}
+        others = [p for p in others if id(p) not in owned]
+    if len(others) + requested > MAX_PODS:
+        resource, name = RESOURCES[kind], obj["metadata"].get("name", "")
+        raise Forbidden(
+            f'{resource} "{name}" is forbidden: exceeded quota: svcscope-pods, requested: '
+            f"pods={requested}, used: pods={len(others)}, limited: pods={MAX_PODS}",
+            kind=resource,
+            name=name,
+        )
+
+
+def _controller_owns(ws: Workspace, kind: str, namespace: str, name: str) -> bool:
+    """The endpoints controller already maintains Endpoints for a Service with a selector."""
+    if kind != "Endpoints":
+        return False
+    service = ws.get("Service", namespace, name)
+    return service is not None and service.get("spec", {}).get("selector") is not None
+
+
+def _exists(kind: str, name: str) -> AlreadyExists:
+    resource = RESOURCES[kind]
+    return AlreadyExists(f'{resource} "{name}" already exists', kind=resource, name=name)
+
+
+def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -> Manifest:
+    """PUT: the whole object; allocated values omitted by the client are kept."""
+    ns = "" if kind in CLUSTER_SCOPED else namespace
+    obj = _prepare(ws, kind, body, namespace)
+    meta = obj["metadata"]
+    if meta.get("name") and meta["name"] != name:
+        raise BadRequest(
+            f"the name of the object ({meta['name']}) does not match the name on the URL ({name})"
+        )
+    meta["name"] = name
+    old = ws.get(kind, ns, name)
+    if old is None:
+        raise not_found(kind, name)
+    old_meta = old["metadata"]
+    if meta.get("resourceVersion") and meta["resourceVersion"] != old_meta.get("resourceVersion"):
+        raise Conflict(
+            f'Operation cannot be fulfilled on {RESOURCES[kind]} "{name}": the object has been '
+            "modified; please apply your changes to the latest version and try again",
+            kind=RESOURCES[kind],
+            name=name,
+        )
+    meta["uid"] = old_meta["uid"]
+    meta["creationTimestamp"] = old_meta.get("creationTimestamp")
+    changed_spec = obj.get("spec") != old.get("spec")
+    meta["generation"] = old_meta.get("generation", 1) + (1 if changed_spec else 0)
+    obj = _DEFAULTERS[kind](obj)
+    if kind == "Service":
+        return _replace_service(ws, obj, old)
+    _check_valid(kind, obj, old)
+    if kind == "Node":
+        was_ready = scheduling.node_ready(old)
+        obj.setdefault("status", copy.deepcopy(old.get("status", {})))
+        stored = ws.put(kind, obj)
+        if scheduling.node_ready(stored) != was_ready:
+            scheduling.set_node_ready(ws, stored, scheduling.node_ready(stored))
+        return stored
+    if kind == "Pod":
+        obj.setdefault("status", copy.deepcopy(old.get("status", {})))
+        return ws.put(kind, obj)
+    if kind == "Deployment":
+        _check_pod_quota(ws, kind, obj, obj["spec"].get("replicas", 1))
+    stored = ws.put(kind, obj)
+    if kind == "Deployment":
+        scheduling.reconcile_deployment(ws, stored)
+    return stored
+
+
+def _replace_service(ws: Workspace, obj: Manifest, old: Manifest) -> Manifest:
+    service_registry.patch_allocated_values(obj, old)
+    service_registry.drop_type_dependent_fields(obj, old)
+    status = copy.deepcopy(old.get("status", {}))
+    if obj["spec"].get("type") != "LoadBalancer":
+        status["loadBalancer"] = {}
+    obj["status"] = status
+    obj = defaults.init_ip_family_fields(obj, old=old)
+    try:
+        service_registry.allocate(ws, obj, old)
+    except service_registry.InternalError as exc:
+        raise AllocationFailed(str(exc)) from None
+    _check_valid("Service", obj, old)
+    service_registry.assign_load_balancer(ws, obj)
+    return ws.put("Service", obj)
+
+
+def remove(ws: Workspace, kind: str, namespace: str, name: str) -> Manifest:
+    """DELETE: removed at once (no finalizers), cascading as the garbage collector would."""
+    ns = "" if kind in CLUSTER_SCOPED else namespace
+    obj = ws.delete(kind, ns, name)
+    if obj is None:
+        raise not_found(kind, name)
+    if kind == "Service":
+        service_registry.release_all(ws, obj["metadata"]["uid"])
+    elif kind == "Deployment":
+        for pod in scheduling.owned_pods(ws, obj):
+            ws.delete("Pod", pod["metadata"].get("namespace", "default"), pod["metadata"]["name"])
+    elif kind == "Node":
+        # The pod garbage collector deletes pods bound to a node that no longer exists;
+        # the Deployment controller then replaces them on the remaining nodes.
+        orphans = [p for p in ws.items("Pod") if p.get("spec", {}).get("nodeName") == name]
+        for pod in orphans:
+            ws.delete("Pod", pod["metadata"].get("namespace", "default"), pod["metadata"]["name"])
+        for deployment in list(ws.items("Deployment")):
+            scheduling.reconcile_deployment(ws, deployment)
+    elif kind == "Pod":
+        for deployment in list(ws.items("Deployment", ns)):
+            if pod_owned_by(obj, deployment):
+                scheduling.reconcile_deployment(ws, deployment)
+    return obj
+
+
+def pod_owned_by(pod: Manifest, deployment: Manifest) -> bool:
+    pod_hash = pod["metadata"].get("labels", {}).get("pod-template-hash")
+    rs = f"{deployment['metadata']['name']}-{pod_hash}"
+    return any(
+        r.get("kind") == "ReplicaSet" and r.get("name") == rs
+        for r in pod["metadata"].get("ownerReferences", [])
+    )
+
+
+def set_ready(ws: Workspace, kind: str, namespace: str, name: str, ready: bool) -> Manifest:
+    """The simulator's switch for a node or pod's Ready condition (the demo's fault button)."""
+    ns = "" if kind in CLUSTER_SCOPED else namespace
+    obj = ws.get(kind, ns, name)
+    if obj is None:
+        raise not_found(kind, name)
+    if kind == "Node":
+        scheduling.set_node_ready(ws, obj, ready)
+        return ws.put("Node", obj)
+    scheduling.set_pod_ready(ws, obj, ready)
+    return obj
+
+
+def scale(ws: Workspace, namespace: str, name: str, replicas: int) -> Manifest:
+    deployment = ws.get("Deployment", namespace, name)
+    if deployment is None:
+        raise not_found("Deployment", name)
+    body: dict[str, Any] = copy.deepcopy(deployment)
+    body["spec"]["replicas"] = replicas
+    body["metadata"].pop("resourceVersion", None)
+    return replace(ws, "Deployment", namespace, name, body)

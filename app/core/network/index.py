@@ -1,0 +1,217 @@
+"""Lookup tables for routing: every address and name a request can be sent to.
+
+Built once per ClusterState snapshot (and cached with it), so that one route() is a handful
+of dictionary lookups even on a 10,000-Service cluster: (IP, port, protocol) → service port
+for ClusterIPs, externalIPs and LoadBalancer IPs; (nodePort, protocol) → service port; IP →
+node / pod; (namespace, name) → Service for DNS.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from app.core.controllers.endpointslices import derived
+from app.core.kubeproxy.plan import is_proxied
+from app.core.model.objects import ClusterState, Node, Pod, Service, ServicePort
+
+DEFAULT_EXTERNAL_CLIENT = "203.0.113.7"
+PROTOCOLS = ("TCP", "UDP", "SCTP")
+
+
+class RouteError(ValueError):
+    """The request cannot even be described: malformed destination or unknown source."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a request starts: outside the cluster, on a node (a host process), or in a pod."""
+
+    kind: str = "external"
+    ip: str = DEFAULT_EXTERNAL_CLIENT
+    name: str = ""
+    namespace: str = "default"
+
+    @classmethod
+    def external(cls, ip: str = DEFAULT_EXTERNAL_CLIENT) -> Source:
+        return cls("external", ip)
+
+    @classmethod
+    def node(cls, name: str) -> Source:
+        return cls("node", "", name)
+
+    @classmethod
+    def pod(cls, namespace: str, name: str) -> Source:
+        return cls("pod", "", name, namespace)
+
+
+@dataclass(frozen=True)
+class Destination:
+    host: str
+    port: int | str | None
+    protocol: str | None
+    """None: TCP unless only another protocol is served on that port."""
+
+    @property
+    def is_ip(self) -> bool:
+        try:
+            ipaddress.ip_address(self.host)
+        except ValueError:
+            return False
+        return True
+
+
+_DEST = re.compile(
+    r"^(?:\[(?P<v6>[0-9a-fA-F:.]+)\]|(?P<host>[^:/\s]+))(?::(?P<port>[A-Za-z0-9-]+))?"
+    r"(?:/(?P<proto>[A-Za-z]+))?$"
+)
+
+
+def parse_destination(text: str) -> Destination:
+    """ "10.96.0.10:53/udp", "[fd00::1]:80", "web", "web:http", "web.prod.svc.cluster.local:80"."""
+    match = _DEST.match(text.strip())
+    if not match:
+        raise RouteError(f"cannot parse destination {text!r}; expected host[:port][/protocol]")
+    host = (match["v6"] or match["host"]).rstrip(".").lower()
+    raw_port = match["port"]
+    port: int | str | None = None
+    if raw_port is not None:
+        port = int(raw_port) if raw_port.isdigit() else raw_port
+        if isinstance(port, int) and not 1 <= port <= 65535:
+            raise RouteError(f"port {port} is out of range 1-65535")
+    proto = match["proto"].upper() if match["proto"] else None
+    if proto is not None and proto not in PROTOCOLS:
+        raise RouteError(f"unsupported protocol {match['proto']!r}")
+    return Destination(host, port, proto)
+
+
+Target = tuple[Service, ServicePort]
+
+
+@dataclass
+class RoutingIndex:
+    state: ClusterState
+    nodes: dict[str, Node] = field(default_factory=dict)
+    node_by_ip: dict[str, Node] = field(default_factory=dict)
+    pods: dict[tuple[str, str], Pod] = field(default_factory=dict)
+    pod_by_ip: dict[str, Pod] = field(default_factory=dict)
+    services: dict[tuple[str, str], Service] = field(default_factory=dict)
+    cluster_ips: dict[str, Service] = field(default_factory=dict)
+    by_cluster_ip: dict[tuple[str, int, str], Target] = field(default_factory=dict)
+    by_external_ip: dict[tuple[str, int, str], Target] = field(default_factory=dict)
+    external_ips: dict[str, Service] = field(default_factory=dict)
+    by_lb_ip: dict[tuple[str, int, str], Target] = field(default_factory=dict)
+    lb_ips: dict[str, Service] = field(default_factory=dict)
+    by_node_port: dict[tuple[int, str], Target] = field(default_factory=dict)
+    health_checks: dict[int, Service] = field(default_factory=dict)
+
+    @classmethod
+    def for_state(cls, state: ClusterState) -> RoutingIndex:
+        return derived(state, "routing-index", lambda: cls.build(state))
+
+    @classmethod
+    def build(cls, state: ClusterState) -> RoutingIndex:
+        idx = cls(state)
+        for node in state.nodes:
+            idx.nodes[node.name] = node
+            if node.internal_ip:
+                idx.node_by_ip[node.internal_ip] = node
+        for pod in state.pods:
+            idx.pods[(pod.namespace, pod.name)] = pod
+            if pod.pod_ip and pod.phase not in ("Succeeded", "Failed"):
+                idx.pod_by_ip[pod.pod_ip] = pod
+        for svc in state.services:
+            idx.services[(svc.namespace, svc.name)] = svc
+            if not is_proxied(svc):
+                continue
+            idx.cluster_ips[svc.cluster_ip] = svc
+            for ip in svc.external_ips:
+                idx.external_ips[ip] = svc
+            for ip in svc.load_balancer_ingress:
+                idx.lb_ips[ip] = svc
+            for sp in svc.ports:
+                idx.by_cluster_ip[(svc.cluster_ip, sp.port, sp.protocol)] = (svc, sp)
+                for ip in svc.external_ips:
+                    idx.by_external_ip[(ip, sp.port, sp.protocol)] = (svc, sp)
+                for ip in svc.load_balancer_ingress:
+                    idx.by_lb_ip[(ip, sp.port, sp.protocol)] = (svc, sp)
+                if sp.node_port:
+                    idx.by_node_port[(sp.node_port, sp.protocol)] = (svc, sp)
+            if (
+                svc.health_check_node_port
+                and svc.type == "LoadBalancer"
+                and (svc.external_traffic_policy == "Local")
+            ):
+                idx.health_checks[svc.health_check_node_port] = svc
+        return idx
+
+    def in_pod_cidr(self, ip: str) -> bool:
+        return _within(ip, self.state.config.pod_cidr)
+
+    def in_service_cidr(self, ip: str) -> bool:
+        return _within(ip, self.state.config.service_cidr)
+
+    def lookup(
+        self, table: dict[tuple[str, int, str], Target], ip: str, port: int, proto: str | None
+    ) -> Target | None:
+        """A service port by address; without an explicit protocol TCP is tried first."""
+        for candidate in (proto,) if proto else PROTOCOLS:
+            hit = table.get((ip, port, candidate))
+            if hit:
+                return hit
+        return None
+
+    def node_port(self, port: int, proto: str | None) -> Target | None:
+        for candidate in (proto,) if proto else PROTOCOLS:
+            hit = self.by_node_port.get((port, candidate))
+            if hit:
+                return hit
+        return None
+
+    def resolve_name(self, host: str, namespace: str) -> Service | None:
+        """Cluster DNS with a pod's search path: <ns>.svc.<domain> svc.<domain> <domain>."""
+        domain = self.state.config.cluster_domain
+        labels = host.split(".")
+        for suffix in (f"svc.{domain}", "svc"):
+            tail = suffix.split(".")
+            if len(labels) == 2 + len(tail) and labels[2:] == tail:
+                return self.services.get((labels[1], labels[0]))
+        if len(labels) == 2:
+            return self.services.get((labels[1], labels[0]))
+        if len(labels) == 1:
+            return self.services.get((namespace, labels[0]))
+        return None
+
+
+@lru_cache(maxsize=64)
+def _network(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=65536)
+def _within(ip: str, cidr: str) -> bool:
+    net = _network(cidr)
+    try:
+        return net is not None and ipaddress.ip_address(ip) in net
+    except ValueError:
+        return False
+
+
+def service_port_for(
+    service: Service, port: int | str | None, proto: str | None
+) -> ServicePort | None:
+    """The Service port a DNS-name destination means: by number (TCP first), by name, or -
+    without a port - the only one (53/TCP and 53/UDP count as one number: TCP wins)."""
+    ports = [p for p in service.ports if proto is None or p.protocol == proto]
+    if isinstance(port, str):
+        return next((p for p in ports if p.name == port), None)
+    if port is not None:
+        ports = [p for p in ports if p.port == port]
+    elif len({p.port for p in ports}) != 1:
+        return None
+    return next((p for p in ports if p.protocol == "TCP"), ports[0] if ports else None)

@@ -1,0 +1,359 @@
+"""simulate(): many requests over simulated time, with faults, and what they add up to.
+
+Every request gets two 32-bit variates (one for the load balancer's choice, one for the
+endpoint's) and an arrival time from a Poisson process, all drawn from the seed. Two engines
+turn them into decisions: the scalar engine calls route() for each request (the exact code
+the single-path API uses, affinity and IPVS state included); the vector engine reads each
+segment's decision tree off route() once and decides every request with numpy. Both map the
+variates the same way, so on any run they agree request by request - the tests check it - and
+the vector engine is used wherever it applies.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.core.apiserver.writes import ApiError
+from app.core.controllers.snapshot import cluster_state
+from app.core.kubeproxy.balancing import AffinityState, IpvsState
+from app.core.model.fielderrors import ValidationFailed, invalid
+from app.core.model.objects import ClusterState
+from app.core.model.workspace import Workspace
+from app.core.network.routing import Path, Source, route
+from app.core.simulation import vector as simvector
+from app.core.simulation.events import Event, apply_event
+from app.core.simulation.plan import (
+    OUTCOME_CODES,
+    ProbeChooser,
+    SegmentPlan,
+    VariateChooser,
+    plan_segment,
+)
+from app.core.simulation.stats import aggregate
+
+CLIENT_NETWORK = ipaddress.ip_network("198.18.0.0/15")  # RFC 2544's benchmarking range
+MAX_REQUESTS = 10_000_000
+VECTOR_CHUNK = 250_000
+SCALAR_CHUNK = 2_000
+VECTOR_SCHEDULERS = ("rr", "wrr")
+# How kubeproxy.py names a rule that matched on remembered affinity, per proxy mode.
+AFFINITY_MARKS = ("--rcheck", "ip saddr @affinity-", " persistent → ")
+
+
+@dataclass(frozen=True)
+class Spec:
+    destination: str
+    requests: int = 10_000
+    clients: int = 50
+    source: Source = field(default_factory=Source)
+    rate: float = 1000.0
+    seed: int = 0
+    sample: int = 100
+    events: tuple[Event, ...] = ()
+    engine: str = "auto"  # auto | vector | scalar
+
+
+def client_ips(spec: Spec) -> list[str]:
+    if spec.source.kind != "external":
+        return [spec.source.ip]
+    if spec.clients == 1:
+        return [spec.source.ip]
+    base = int(CLIENT_NETWORK.network_address)
+    return [str(ipaddress.ip_address(base + 1 + i)) for i in range(spec.clients)]
+
+
+def _source_for(spec: Spec, ip: str) -> Source:
+    return Source.external(ip) if spec.source.kind == "external" else spec.source
+
+
+@dataclass
+class Variates:
+    times: NDArray[np.float64]
+    clients: NDArray[np.int64]
+    u_lb: NDArray[np.uint64]
+    u_ep: NDArray[np.uint64]
+
+    @classmethod
+    def draw(cls, spec: Spec, n_clients: int) -> Variates:
+        rng = np.random.default_rng(spec.seed)
+        gaps = rng.exponential(1.0 / spec.rate, size=spec.requests)
+        times = np.cumsum(gaps) - gaps[0]
+        clients = rng.integers(0, n_clients, size=spec.requests, dtype=np.int64)
+        raw = rng.bit_generator.random_raw(spec.requests)  # one 64-bit word: both variates
+        u_lb = raw >> np.uint64(32)
+        u_ep = raw & np.uint64(0xFFFFFFFF)
+        return cls(times, clients, u_lb, u_ep)
+
+
+def _vector_ok(state: ClusterState, plan: SegmentPlan) -> bool:
+    mode, scheduler = state.config.proxy_mode, state.config.ipvs_scheduler
+    if mode == "ipvs" and scheduler not in VECTOR_SCHEDULERS:
+        return False
+    if plan.dns_choice:
+        return False
+    return not (plan.service is not None and plan.service.load_balancer_source_ranges)
+
+
+class _Recorder:
+    """Per-request results, filled segment by segment, plus global pod and node ids."""
+
+    def __init__(self, size: int) -> None:
+        self.outcome = np.zeros(size, dtype=np.int8)
+        self.entry = np.full(size, -1, dtype=np.int64)
+        self.pod = np.full(size, -1, dtype=np.int64)
+        self.hit = np.zeros(size, dtype=np.bool_)
+        self.lb = np.zeros(size, dtype=np.bool_)
+        self.j = np.zeros(size, dtype=np.int64)
+        self.k = np.zeros(size, dtype=np.int64)
+        self.node_ids: dict[str, int] = {}
+        self.pod_ids: dict[str, int] = {}
+        self.pod_node: dict[int, str] = {}
+
+    def node_id(self, name: str) -> int:
+        return self.node_ids.setdefault(name, len(self.node_ids)) if name else -1
+
+    def register(self, state: ClusterState, plan: SegmentPlan | None) -> None:
+        """Ids for every node and for the pods this segment's plan can reach."""
+        for node in state.nodes:
+            self.node_id(node.name)
+        if plan is not None:
+            pods = {e.pod for e in plan.entries if e.pod}
+            if pods:
+                for pod in state.pods:
+                    if pod.key in pods:
+                        pid = self.pod_ids.setdefault(pod.key, len(self.pod_ids))
+                        self.pod_node[pid] = pod.node_name
+            for key, node_name in plan.pods_by_address.values():
+                pid = self.pod_ids.setdefault(key, len(self.pod_ids))
+                self.pod_node.setdefault(pid, node_name)
+            for endpoints in {e.endpoints for e in plan.entries}:
+                for address in endpoints:
+                    if address not in plan.pods_by_address:  # an endpoint that is not a pod
+                        self.pod_ids.setdefault(address, len(self.pod_ids))
+
+    def names(self) -> tuple[list[str], NDArray[np.int64], list[str]]:
+        pods = sorted(self.pod_ids, key=self.pod_ids.__getitem__)
+        nodes = sorted(self.node_ids, key=self.node_ids.__getitem__)
+        pod_nodes = np.array(
+            [self.node_ids.get(self.pod_node.get(i, ""), -1) for i in range(len(pods))] or [-1],
+            dtype=np.int64,
+        )
+        return pods, pod_nodes, nodes
+
+
+class _StartTracking(IpvsState):
+    """IpvsState that remembers the connection it last started, so it can be finished."""
+
+    last_started: tuple[str, str, str] | None = None
+
+    def start(self, node: str, virtual_server: str, dest: str) -> None:
+        super().start(node, virtual_server, dest)
+        self.last_started = (node, virtual_server, dest)
+
+
+def _scalar(
+    spec: Spec,
+    state: ClusterState,
+    ips: list[str],
+    v: Variates,
+    span: range,
+    rec: _Recorder,
+    aff: AffinityState,
+    ipvs: _StartTracking,
+    open_conns: list[tuple[float, tuple[str, str, str]]],
+    samples: dict[int, dict[str, Any]],
+    wanted: set[int],
+    hold: float,
+) -> None:
+    for i in span:
+        now = float(v.times[i])
+        while open_conns and open_conns[0][0] <= now:
+            _, key = open_conns.pop(0)
+            ipvs.finish(*key)
+        chooser = VariateChooser(int(v.u_lb[i]), int(v.u_ep[i]))
+        ipvs.last_started = None
+        ip = ips[int(v.clients[i])]
+        path = route(state, _source_for(spec, ip), spec.destination, 0, affinity=aff,
+                     now=now, ipvs=ipvs, chooser=chooser)  # fmt: skip
+        if ipvs.last_started is not None:
+            open_conns.append((now + hold, ipvs.last_started))
+        _record(rec, i, path)
+        if i in wanted:
+            samples[i] = _sample_dict(path, i, now, ip, bool(rec.hit[i]))
+
+
+def _record(rec: _Recorder, i: int, path: Path) -> None:
+    rec.outcome[i] = OUTCOME_CODES[path.outcome]
+    rec.entry[i] = rec.node_id(next((h.name for h in path.hops if h.kind == "node"), ""))
+    rec.lb[i] = any(h.kind == "load-balancer" for h in path.hops)
+    if path.pod is not None:
+        key = f"{path.pod.namespace}/{path.pod.name}"
+        pid = rec.pod_ids.setdefault(key, len(rec.pod_ids))
+        rec.pod_node.setdefault(pid, path.pod.node)
+        rec.pod[i] = pid
+    elif path.outcome == "delivered":
+        address = path.hops[-1].dst if path.hops else ""
+        rec.pod[i] = rec.pod_ids.setdefault(address, len(rec.pod_ids))
+    service_hop = next((h for h in path.hops if h.kind == "service"), None)
+    if service_hop is not None and path.outcome == "delivered":
+        rec.hit[i] = any(mark in service_hop.rule for mark in AFFINITY_MARKS)
+
+
+def _sample_dict(path: Path, i: int, t: float, client: str, hit: bool) -> dict[str, Any]:
+    return {**path.to_dict(), "request": i, "t": round(t, 6), "client": client,
+            "affinity_hit": hit}  # fmt: skip
+
+
+def _replay(
+    spec: Spec, state: ClusterState, plan: SegmentPlan, rec: _Recorder, i: int, ip: str, t: float
+) -> dict[str, Any]:
+    """route() for a request the vector engine decided, forced to the same decisions."""
+    source = _source_for(spec, ip)
+    forced = {"load-balancer": int(rec.j[i]), "endpoint": int(rec.k[i])}
+    hit = bool(rec.hit[i])
+    if hit:
+        # Recreate the memory that made this a hit: the same client, same endpoint, just before.
+        aff = AffinityState()
+        route(state, source, spec.destination, 0, affinity=aff, now=max(t - 1e-3, 0.0),
+              chooser=ProbeChooser(forced))  # fmt: skip
+        path = route(state, source, spec.destination, 0, affinity=aff, now=t,
+                     chooser=ProbeChooser(forced))  # fmt: skip
+    elif state.config.proxy_mode == "ipvs":
+        ipvs = IpvsState()
+        route(state, source, spec.destination, 0, ipvs=ipvs, now=t, chooser=ProbeChooser(forced))
+        if ipvs.last:
+            key = next(iter(ipvs.last))
+            entry = plan.entries[int(rec.j[i])]
+            ipvs = IpvsState(last={key: (int(rec.k[i]) - 1) % max(len(entry.endpoints), 1)})
+        path = route(state, source, spec.destination, 0, ipvs=ipvs, now=t,
+                     chooser=ProbeChooser(forced))  # fmt: skip
+    else:
+        path = route(state, source, spec.destination, 0, now=t, chooser=ProbeChooser(forced))
+    return _sample_dict(path, i, t, ip, hit)
+
+
+def _segments(spec: Spec, times: NDArray[np.float64]) -> list[tuple[int, int, list[Event]]]:
+    """[start, end) request ranges and the events applied just before each starts."""
+    cuts: list[tuple[int, list[Event]]] = [(0, [])]
+    for event in spec.events:
+        index = int(np.searchsorted(times, event.at, side="left"))
+        if index == cuts[-1][0]:
+            cuts[-1][1].append(event)
+        else:
+            cuts.append((index, [event]))
+    bounds = [c[0] for c in cuts] + [len(times)]
+    return [(bounds[n], bounds[n + 1], cuts[n][1]) for n in range(len(cuts))]
+
+
+def simulate(
+    ws: Workspace,
+    spec: Spec,
+    progress: Callable[[float], None] | None = None,
+    initial: ClusterState | None = None,
+) -> dict[str, Any]:
+    """Run the simulation on a private copy of the cluster; the workspace is not changed.
+
+    `initial` is the workspace's ClusterState when the caller already built it.
+    """
+    if not 1 <= spec.requests <= MAX_REQUESTS:
+        raise ValidationFailed("Simulation", "", [invalid("requests", spec.requests,
+                               f"must be between 1 and {MAX_REQUESTS}")])  # fmt: skip
+    ips = client_ips(spec)
+    v = Variates.draw(spec, len(ips))
+    # Events change a private copy; without events the objects are only read, never copied.
+    run = ws
+    if spec.events:
+        run = Workspace(config=ws.config, objects=copy.deepcopy(ws.objects),
+                        allocations=copy.deepcopy(ws.allocations),
+                        rng=random.Random(spec.seed), now=ws.now)  # fmt: skip
+    rec = _Recorder(spec.requests)
+    memory = simvector.Memory()
+    aff, ipvs, open_conns = AffinityState(), _StartTracking(), []  # type: ignore[var-annotated]
+    wanted = set(np.unique(np.linspace(0, spec.requests - 1, min(spec.sample, spec.requests))
+                           .astype(np.int64)).tolist()) if spec.sample > 0 else set()  # fmt: skip
+    samples: dict[int, dict[str, Any]] = {}
+    plans: list[tuple[SegmentPlan, int]] = []
+    engines: set[str] = set()
+    applied: list[dict[str, Any]] = []
+    for start, end, events in _segments(spec, v.times):
+        for event in events:
+            try:
+                apply_event(run, event)
+            except ApiError as exc:
+                index = spec.events.index(event)
+                raise ValidationFailed("Simulation", "", [invalid(
+                    f"events[{index}]", event.describe(), exc.message)]) from None  # fmt: skip
+            applied.append({"at": event.at, "action": event.action, "request": start,
+                            "description": event.describe()})  # fmt: skip
+        state = initial if (initial is not None and not applied) else cluster_state(run)
+        plan = plan_segment(state, _source_for(spec, ips[0]), spec.destination)
+        rec.register(state, plan)
+        plans.append((plan, end - start))
+        if start == end:
+            continue
+        use_vector = spec.engine != "scalar" and _vector_ok(state, plan)
+        engines.add("vector" if use_vector else "scalar")
+        chunk = VECTOR_CHUNK if use_vector else SCALAR_CHUNK
+        for lo in range(start, end, chunk):  # chunks only pace the progress bar
+            hi = min(lo + chunk, end)
+            if use_vector:
+                _vector_segment(spec, state, plan, v, lo, hi, rec, memory, samples, wanted, ips)
+            else:
+                _scalar(spec, state, ips, v, range(lo, hi), rec, aff, ipvs, open_conns,
+                        samples, wanted, hold=1.0)  # fmt: skip
+            if progress is not None:
+                progress(hi / spec.requests)
+    pod_names, pod_nodes, node_names = rec.names()
+    result = aggregate(times=v.times, outcome=rec.outcome, entry=rec.entry, pod=rec.pod,
+                       hit=rec.hit, lb=rec.lb, pod_names=pod_names, pod_nodes=pod_nodes,
+                       node_names=node_names, plans=plans)  # fmt: skip
+    result.update(
+        {
+            "destination": spec.destination,
+            "seed": spec.seed,
+            "clients": len(ips),
+            "rate": spec.rate,
+            "duration": round(float(v.times[-1]), 6),
+            "engine": "+".join(sorted(engines)) or "none",
+            "events": applied,
+            "pod_nodes": {
+                name: node_names[int(pod_nodes[i])]
+                for i, name in enumerate(pod_names)
+                if name in result["by_pod"] and pod_nodes[i] >= 0
+            },
+            "sample": [samples[i] for i in sorted(samples)],
+        }
+    )
+    return result
+
+
+def _vector_segment(
+    spec: Spec,
+    state: ClusterState,
+    plan: SegmentPlan,
+    v: Variates,
+    start: int,
+    end: int,
+    rec: _Recorder,
+    memory: simvector.Memory,
+    samples: dict[int, dict[str, Any]],
+    wanted: set[int],
+    ips: list[str],
+) -> None:
+    part = slice(start, end)
+    round_robin = state.config.proxy_mode == "ipvs"
+    d = simvector.decide(plan, v.times[part], v.clients[part], v.u_lb[part], v.u_ep[part],
+                         rec.node_ids, rec.pod_ids, memory, round_robin)  # fmt: skip
+    rec.outcome[part], rec.entry[part], rec.pod[part] = d.outcome, d.entry, d.pod
+    rec.hit[part], rec.lb[part], rec.j[part], rec.k[part] = d.hit, d.lb, d.j, d.k
+    for i in sorted(w for w in wanted if start <= w < end):
+        ip = ips[int(v.clients[i])]
+        samples[i] = _replay(spec, state, plan, rec, i, ip, float(v.times[i]))

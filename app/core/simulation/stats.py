@@ -1,0 +1,144 @@
+"""Turning per-request decisions into the numbers an instructor shows.
+
+Counts by outcome, pod, node and load-balancer target; the share of requests that crossed
+nodes; affinity hits; the same per time bucket; and, beside the observed split, the split
+the rules promise (each node's choice is uniform among its endpoints) with a chi-square
+statistic and its approximate p-value (Wilson–Hilferty), so a learner can tell chance from bias.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.core.simulation.plan import SegmentPlan
+
+OUTCOMES = ("delivered", "dropped", "rejected", "unreachable")
+NICE_WIDTHS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60,
+               120, 300, 600, 1800, 3600)  # fmt: skip
+MAX_SERIES_KEYS = 50
+
+
+def bucket_width(duration: float, buckets: int = 60) -> float:
+    raw = max(duration, 1e-9) / buckets
+    nice = next((w for w in NICE_WIDTHS if w >= raw), None)
+    # Beyond an hour per bucket, whole hours: the series never has more than `buckets` rows.
+    return float(nice if nice is not None else math.ceil(raw / 3600) * 3600)
+
+
+def expected_shares(plans: Sequence[tuple[SegmentPlan, int]]) -> dict[str, float]:
+    """The share of delivered requests each pod should get, weighted by segment size."""
+    weights: dict[str, float] = {}
+    for plan, count in plans:
+        if count == 0 or not plan.entries:
+            continue
+        per_entry = count / len(plan.entries)
+        # Thousands of nodes usually share a handful of endpoint lists: count lists first.
+        lists = Counter((e.outcome, e.pod, e.endpoints) for e in plan.entries)
+        for (outcome, pod, endpoints), entries in lists.items():
+            if outcome == "delivered" and pod:
+                weights[pod] = weights.get(pod, 0.0) + per_entry * entries
+            elif not outcome and endpoints:
+                share = per_entry * entries / len(endpoints)
+                for address in endpoints:
+                    key = plan.pods_by_address.get(address, (address, ""))[0]
+                    weights[key] = weights.get(key, 0.0) + share
+    total = sum(weights.values())
+    return {k: v / total for k, v in sorted(weights.items())} if total else {}
+
+
+def chi_square(observed: dict[str, int], expected: dict[str, float]) -> tuple[float, int, float]:
+    """(statistic, degrees of freedom, approximate p-value) of observed vs expected shares."""
+    delivered = sum(observed.get(k, 0) for k in expected)
+    keys = [k for k, share in expected.items() if share > 0]
+    if delivered == 0 or len(keys) < 2:
+        return 0.0, 0, 1.0
+    stat = 0.0
+    for key in keys:
+        want = expected[key] * delivered
+        stat += (observed.get(key, 0) - want) ** 2 / want
+    dof = len(keys) - 1
+    z = ((stat / dof) ** (1 / 3) - (1 - 2 / (9 * dof))) / math.sqrt(2 / (9 * dof))
+    return stat, dof, 0.5 * math.erfc(z / math.sqrt(2))
+
+
+def _grid(bucket: NDArray[np.int32], key: NDArray[np.int32], n_buckets: int, n_keys: int,
+          ) -> NDArray[np.int64]:  # fmt: skip
+    """Counts per (bucket, key) in one bincount; key -1 (nothing) lands in column 0, dropped."""
+    flat = np.bincount(bucket * (n_keys + 1) + (key + 1), minlength=n_buckets * (n_keys + 1))
+    grid: NDArray[np.int64] = flat.reshape(n_buckets, n_keys + 1)[:, 1:]
+    return grid
+
+
+def _nonzero(counts: NDArray[np.int64], names: Sequence[str]) -> dict[str, int]:
+    return {names[int(i)]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+
+def aggregate(
+    *,
+    times: NDArray[np.float64],
+    outcome: NDArray[np.int8],
+    entry: NDArray[np.int64],
+    pod: NDArray[np.int64],
+    hit: NDArray[np.bool_],
+    lb: NDArray[np.bool_],
+    pod_names: Sequence[str],
+    pod_nodes: NDArray[np.int64],
+    node_names: Sequence[str],
+    plans: Sequence[tuple[SegmentPlan, int]],
+) -> dict[str, Any]:
+    """Every count comes from a few bincounts over per-request arrays: one pass per figure."""
+    total = int(outcome.shape[0])
+    n_nodes, n_pods = len(node_names), len(pod_names)
+    served = np.where(outcome == 0, pod, -1).astype(np.int32)
+    # Index -1 (no pod) picks the appended -1: the pod's node without a branch.
+    pod_node = np.append(pod_nodes, -1).astype(np.int32)[served]
+    crossed = (pod_node >= 0) & (entry >= 0) & (pod_node != entry)
+    width = bucket_width(float(times[-1]) if total else 0.0)
+    bucket = (times // width).astype(np.int32) if total else np.zeros(0, dtype=np.int32)
+    n_buckets = int(bucket.max()) + 1 if total else 0
+    outcomes = _grid(bucket, outcome.astype(np.int32), n_buckets, 4)
+    nodes = _grid(bucket, pod_node, n_buckets, max(n_nodes, 1))
+    detailed = n_pods <= MAX_SERIES_KEYS
+    pods = _grid(bucket, served, n_buckets, max(n_pods, 1)) if detailed else None
+    if pods is not None:
+        pod_totals = pods.sum(axis=0)
+    else:
+        pod_totals = np.bincount(served + 1, minlength=n_pods + 1)[1:]
+    crossings = np.bincount(bucket[crossed], minlength=n_buckets)
+    hits = np.bincount(bucket[hit], minlength=n_buckets)
+    series: list[dict[str, Any]] = []
+    for b in range(n_buckets):
+        row: dict[str, Any] = {"t": round(b * width, 6)}
+        row.update({name: int(outcomes[b, i]) for i, name in enumerate(OUTCOMES)})
+        row["cross_node"] = int(crossings[b])
+        row["affinity_hits"] = int(hits[b])
+        if pods is not None:
+            row["by_pod"] = _nonzero(pods[b], pod_names)
+        row["by_node"] = _nonzero(nodes[b], node_names)
+        series.append(row)
+    by_pod = _nonzero(pod_totals, pod_names)
+    expected = expected_shares(plans)
+    stat, dof, p_value = chi_square(by_pod, expected)
+    lb_entry = np.where(lb, entry, -1).astype(np.int32)
+    totals = outcomes.sum(axis=0)
+    return {
+        "total": total,
+        "outcomes": {name: int(totals[i]) for i, name in enumerate(OUTCOMES)},
+        "by_pod": by_pod,
+        "by_node": _nonzero(nodes.sum(axis=0), node_names),
+        "by_lb_node": _nonzero(np.bincount(lb_entry + 1, minlength=n_nodes + 1)[1:], node_names),
+        "cross_node": int(crossings.sum()),
+        "affinity_hits": int(hits.sum()),
+        "expected_share": {k: round(v, 6) for k, v in expected.items()},
+        "chi_square": round(stat, 4),
+        "degrees_of_freedom": dof,
+        "p_value": round(p_value, 6),
+        "bucket_seconds": width,
+        "series": series,
+    }
