@@ -22,6 +22,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -229,11 +230,21 @@ class AffinityState:
         )
 
 
+class IpvsConnection(NamedTuple):
+    """One connection IPVS counts as active: node, virtual server ("TCP  10.96.0.10:53 rr")
+    and the real server's "ip:port"."""
+
+    node: str
+    virtual_server: str
+    real_server: str
+
+
 @dataclass
 class IpvsState:
     """Per node and virtual server: the round-robin position and active connection counts.
 
-    A connection counts as active from the moment it is scheduled until `finish()`.
+    A connection counts as active from the moment it is scheduled (`start()` returns it) until
+    whoever holds it calls `finish()` with it: the kernel does not know when a client closes.
     """
 
     last: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -242,9 +253,10 @@ class IpvsState:
     def counts(self, node: str, virtual_server: str, dests: Sequence[str]) -> list[int]:
         return [self.active.get((node, virtual_server, d), 0) for d in dests]
 
-    def start(self, node: str, virtual_server: str, dest: str) -> None:
+    def start(self, node: str, virtual_server: str, dest: str) -> IpvsConnection:
         key = (node, virtual_server, dest)
         self.active[key] = self.active.get(key, 0) + 1
+        return IpvsConnection(*key)
 
     def finish(self, node: str, virtual_server: str, dest: str) -> None:
         key = (node, virtual_server, dest)

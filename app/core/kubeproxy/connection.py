@@ -3,26 +3,65 @@
 The decision tree is syncProxyRules' (pkg/proxy/iptables/proxier.go, nftables/proxier.go,
 ipvs/proxier.go) read as a packet would traverse it: firewall (loadBalancerSourceRanges),
 "no endpoints" REJECT, "no local endpoints" DROP, the policy chain, session affinity, the
-random or scheduled endpoint choice, then DNAT and (maybe) masquerade.
+random or scheduled endpoint choice (endpointchoice.py), then DNAT and (maybe) masquerade.
+
+The answer is a Decision value: the rules traversed and why, then a failure or the Dnat. It
+knows nothing of the network around the node; app.core.network turns it into hops.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.core.kubeproxy.balancing import ipvs_schedule
+from app.core.kubeproxy.balancing import IpvsConnection
 from app.core.kubeproxy.endpointcache import ProxyEndpoint
+from app.core.kubeproxy.endpointchoice import EndpointChoice, Kernel, Offer, choose
 from app.core.kubeproxy.ipvs import virtual_server
 from app.core.kubeproxy.nftables import external_chain, firewall_chain, local_chain, service_chain
 from app.core.kubeproxy.plan import PortPlan, plan_port
-from app.core.model.objects import Node, Service, ServicePort
-from app.core.network.path import Path, Walk, deliver
+from app.core.model.objects import ClusterState, Node, Service, ServicePort
 
-SOURCE_WORDS = {
-    "pod": "a pod IP (inside the cluster CIDR)",
-    "local": "this node's own address",
-    "remote": "an address outside this node and the pod network",
-}
+
+@dataclass(frozen=True)
+class NewConnection:
+    """A new connection that has reached a node, addressed to a Service: how it is addressed
+    ("cluster-ip", "node-port", "external-ip" or "load-balancer"), the Service port, the
+    virtual address and port, and its source IP."""
+
+    entry: str
+    service: Service
+    port: ServicePort
+    vip: str
+    vport: int
+    src_ip: str
+
+
+@dataclass(frozen=True)
+class Dnat:
+    """Where the rules sent the connection: the endpoint, the packet's source after any SNAT,
+    the rule that chose and why (with what NAT did), every alternative with its chance, and
+    the IPVS connection now counted active (None outside IPVS or without IPVS state)."""
+
+    service_port: str
+    endpoint: ProxyEndpoint
+    source: str
+    rule: str
+    probability: float
+    reason: str
+    choices: tuple[tuple[str, float], ...]
+    started: IpvsConnection | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What kube-proxy's rules on one node did to one new connection: the rules it traversed
+    and why, then either a failure (`outcome` "dropped" or "rejected") or a Dnat."""
+
+    rule: str
+    reason: str
+    outcome: str = ""
+    dnat: Dnat | None = None
 
 
 @dataclass(frozen=True)
@@ -37,16 +76,17 @@ class _Verdict:
     masquerade: bool = False
 
 
-def source_class(walk: Walk, node: Node, src_ip: str) -> str:
-    if walk.index.in_pod_cidr(src_ip):
+def source_class(in_pod_cidr: Callable[[str], bool], node: Node, src_ip: str) -> str:
+    """The source as the masquerade rules see it: "pod", "local" (this node) or "remote"."""
+    if in_pod_cidr(src_ip):
         return "pod"
     local = src_ip == node.internal_ip or src_ip.startswith("127.")
     return "local" if local else "remote"
 
 
-def _fail(p: PortPlan, walk: Walk, table: str, comment: str, target: str, why: str) -> _Verdict:
+def _fail(mode: str, table: str, comment: str, target: str, why: str) -> _Verdict:
     outcome = "rejected" if target == "REJECT" else "dropped"
-    if walk.mode == "nftables":
+    if mode == "nftables":
         verdict = "goto reject-chain" if target == "REJECT" else "drop"
         rule = f"{table}: {verdict} ({comment})"
     else:
@@ -54,13 +94,12 @@ def _fail(p: PortPlan, walk: Walk, table: str, comment: str, target: str, why: s
     return _Verdict(rule, why, outcome)
 
 
-def _internal(p: PortPlan, walk: Walk, src: str) -> _Verdict:
+def _internal(p: PortPlan, mode: str, src: str) -> _Verdict:
     spn = p.spn
-    table = "service-endpoints-check" if walk.mode == "nftables" else "KUBE-SERVICES"
+    table = "service-endpoints-check" if mode == "nftables" else "KUBE-SERVICES"
     if not p.has_endpoints:
         return _fail(
-            p,
-            walk,
+            mode,
             table,
             f"{spn} has no endpoints",
             "REJECT",
@@ -68,8 +107,7 @@ def _internal(p: PortPlan, walk: Walk, src: str) -> _Verdict:
         )
     if not p.has_internal_endpoints:
         return _fail(
-            p,
-            walk,
+            mode,
             table,
             f"{spn} has no local endpoints",
             "DROP",
@@ -77,11 +115,7 @@ def _internal(p: PortPlan, walk: Walk, src: str) -> _Verdict:
             "the packet is dropped and the client times out.",
         )
     chain = local_chain(p) if p.policy.internal_local else service_chain(p)
-    rule = (
-        f"services → {chain}"
-        if walk.mode == "nftables"
-        else (f"KUBE-SERVICES → {p.internal_chain}")
-    )
+    rule = f"services → {chain}" if mode == "nftables" else (f"KUBE-SERVICES → {p.internal_chain}")
     masq = src != "pod"
     why = f"kube-proxy matches the ClusterIP of {spn}" + (
         "; traffic not from the pod network is marked for masquerade." if masq else "."
@@ -95,37 +129,31 @@ def _internal(p: PortPlan, walk: Walk, src: str) -> _Verdict:
     )
 
 
-def _external(p: PortPlan, walk: Walk, entry: str, src: str, src_ip: str, node: Node) -> _Verdict:
-    spn, nft = p.spn, walk.mode == "nftables"
+def _firewall(p: PortPlan, mode: str, entry: str, src_ip: str, node: Node) -> _Verdict | None:
+    """loadBalancerSourceRanges: KUBE-PROXY-FIREWALL (iptables) or firewall-check (nftables)
+    drops a load balancer's packet from a source outside the ranges."""
+    spn, nft = p.spn, mode == "nftables"
     fw_used = (bool(p.lb_vips) and bool(p.source_ranges)) if nft else p.uses_fw_chain
-    if entry == "load-balancer" and fw_used and not p.source_allowed(src_ip, node.internal_ip):
-        rule = (
-            f"firewall-check: {firewall_chain(p)} (ip saddr != {{ "
-            f"{', '.join(p.source_ranges)} }} drop)"
-            if nft
-            else f'filter KUBE-PROXY-FIREWALL -m comment --comment "{spn} traffic not accepted '
-            f'by {p.fw_chain}" -j DROP'
-        )
-        return _Verdict(
-            rule,
-            f"{src_ip} is outside loadBalancerSourceRanges "
-            f"({', '.join(p.source_ranges)}), so the packet is dropped.",
-            "dropped",
-        )
-    table = (
-        ("nodeport-endpoints-check" if entry == "node-port" else "service-endpoints-check")
+    if entry != "load-balancer" or not fw_used or p.source_allowed(src_ip, node.internal_ip):
+        return None
+    rule = (
+        f"firewall-check: {firewall_chain(p)} (ip saddr != {{ {', '.join(p.source_ranges)} }} drop)"
         if nft
-        else "KUBE-EXTERNAL-SERVICES"
+        else f'filter KUBE-PROXY-FIREWALL -m comment --comment "{spn} traffic not accepted '
+        f'by {p.fw_chain}" -j DROP'
     )
-    if not p.has_endpoints:
-        return _fail(
-            p,
-            walk,
-            table,
-            f"{spn} has no endpoints",
-            "REJECT",
-            f"{spn} has no ready endpoints anywhere, so the connection is refused.",
-        )
+    return _Verdict(
+        rule,
+        f"{src_ip} is outside loadBalancerSourceRanges "
+        f"({', '.join(p.source_ranges)}), so the packet is dropped.",
+        "dropped",
+    )
+
+
+def _external_head(p: PortPlan, nft: bool, entry: str) -> str:
+    """The chains an external packet passes before the Service's external chain."""
+    if nft:
+        return "services → service-nodeports" if entry == "node-port" else "services → service-ips"
     head = {
         "node-port": "KUBE-SERVICES → KUBE-NODEPORTS",
         "external-ip": "KUBE-SERVICES",
@@ -133,8 +161,28 @@ def _external(p: PortPlan, walk: Walk, entry: str, src: str, src_ip: str, node: 
     }[entry]
     if entry == "load-balancer" and p.uses_fw_chain:
         head += f" → {p.fw_chain}"
-    if nft:
-        head = "services → service-nodeports" if entry == "node-port" else "services → service-ips"
+    return head
+
+
+def _external(p: PortPlan, mode: str, entry: str, src: str, src_ip: str, node: Node) -> _Verdict:
+    spn, nft = p.spn, mode == "nftables"
+    dropped = _firewall(p, mode, entry, src_ip, node)
+    if dropped is not None:
+        return dropped
+    table = (
+        ("nodeport-endpoints-check" if entry == "node-port" else "service-endpoints-check")
+        if nft
+        else "KUBE-EXTERNAL-SERVICES"
+    )
+    if not p.has_endpoints:
+        return _fail(
+            mode,
+            table,
+            f"{spn} has no endpoints",
+            "REJECT",
+            f"{spn} has no ready endpoints anywhere, so the connection is refused.",
+        )
+    head = _external_head(p, nft, entry)
     ext = external_chain(p) if nft else p.ext_chain
     if not p.policy.external_local:
         svc = service_chain(p) if nft else p.svc_chain
@@ -158,8 +206,7 @@ def _external(p: PortPlan, walk: Walk, entry: str, src: str, src_ip: str, node: 
         )
     if not p.has_external_endpoints:
         return _fail(
-            p,
-            walk,
+            mode,
             table,
             f"{spn} has no local endpoints",
             "DROP",
@@ -177,10 +224,11 @@ def _external(p: PortPlan, walk: Walk, entry: str, src: str, src_ip: str, node: 
 
 
 def _ipvs_verdict(
-    p: PortPlan, walk: Walk, entry: str, src: str, src_ip: str, node: Node, vip: str, vport: int
+    state: ClusterState, p: PortPlan, conn: NewConnection, src: str, node: Node
 ) -> _Verdict:
+    entry, src_ip, vip = conn.entry, conn.src_ip, conn.vip
     external = entry != "cluster-ip"
-    vs = virtual_server(walk.state, p, vip, vport, external)
+    vs = virtual_server(state, p, vip, conn.vport, external)
     if (
         external
         and entry == "load-balancer"
@@ -220,159 +268,36 @@ def _ipvs_verdict(
     )
 
 
-def _choose(
-    walk: Walk, p: PortPlan, v: _Verdict, node: Node, entry: str, src_ip: str, vip: str, vport: int
-) -> tuple[int, float, str, str]:
-    """(index, probability, rule, reason) of the endpoint this connection gets."""
-    eps, n = v.endpoints, len(v.endpoints)
-    svc = p.service
-    sticky = svc.session_affinity == "ClientIP"
-    timeout = float(svc.affinity_timeout)
-    if walk.mode == "ipvs":
-        vs = virtual_server(walk.state, p, vip, vport, entry != "cluster-ip")
-        dests = [e.address for e in eps]
-        if sticky and walk.affinity:
-            kept = walk.affinity.ipvs_persistent(node.name, vs.text, src_ip, walk.now, timeout)
-            if kept in dests:
-                i = dests.index(kept)
-                walk.affinity.ipvs_remember(node.name, vs.text, src_ip, kept, walk.now)
-                return (
-                    i,
-                    1.0,
-                    f"{vs.text} persistent → {kept}",
-                    (f"ClientIP affinity: IPVS persistence keeps {src_ip} on {kept}."),
-                )
-        random_start = vs.scheduler in ("rr", "wrr") and walk.ipvs is None
-        pick = (
-            walk.pick("endpoint", n)
-            if random_start
-            else ipvs_schedule(
-                walk.state.config.ipvs_scheduler,
-                node.name,
-                vs.text,
-                vip,
-                dests,
-                src_ip,
-                walk.ipvs,
-                walk.rng,
-            )
-        )
-        assert pick is not None  # kube-proxy gives every real server weight 1
-        i = pick
-        if walk.ipvs is not None:
-            walk.ipvs.start(node.name, vs.text, dests[i])
-        if sticky and walk.affinity:
-            walk.affinity.ipvs_remember(node.name, vs.text, src_ip, dests[i], walk.now)
-        random_rr = vs.scheduler in ("rr", "wrr") and walk.ipvs is None
-        prob = 1.0 / n if random_rr else 1.0
-        return (
-            i,
-            prob,
-            f"{vs.text} → {dests[i]} Masq",
-            (
-                f"The IPVS {vs.scheduler} scheduler picks {dests[i]}"
-                + (
-                    " (no round-robin position remembered, so any is equally likely)."
-                    if random_rr
-                    else "."
-                )
-            ),
-        )
-    nft = walk.mode == "nftables"
-    chain = (
-        (local_chain(p) if v.local_chain else service_chain(p))
-        if nft
-        else (p.svl_chain if v.local_chain else p.svc_chain)
-    )
-
-    def affinity_list(e: ProxyEndpoint) -> str:
-        return f"affinity-{p.nft_endpoint_base(e)}" if nft else p.sep_chain(e)
-
-    def target(e: ProxyEndpoint) -> str:
-        return f"endpoint-{p.nft_endpoint_base(e)}" if nft else p.sep_chain(e)
-
-    hit = None
-    if sticky and walk.affinity:
-        lists = [affinity_list(e) for e in eps]
-        hit = walk.affinity.sticky_index(node.name, lists, src_ip, walk.now, timeout)
-    if hit is not None:
-        i, prob = hit, 1.0
-        name = affinity_list(eps[i])
-        how = "ip saddr @" + name if nft else f"-m recent --name {name} --rcheck"
-        rule = f"{chain} {how} → {target(eps[i])}"
-        why = (
-            f"ClientIP affinity: {src_ip} connected within the last {svc.affinity_timeout}s,"
-            f" so it sticks to {eps[i].address}."
-        )
-    else:
-        i = walk.pick("endpoint", n)
-        prob = 1.0 / n
-        rule = f"{chain} → {target(eps[i])}"
-        why = _cascade_text(n, i) if not nft else _numgen_text(n, i)
-    if sticky and walk.affinity:
-        walk.affinity.remember(node.name, affinity_list(eps[i]), src_ip, walk.now)
-    return i, prob, rule, why
-
-
-def _numgen_text(n: int, i: int) -> str:
-    if n == 1:
-        return "numgen random mod 1 always yields 0: the only endpoint."
-    return f"numgen random mod {n} yielded {i}: each of the {n} endpoints has chance 1/{n}."
-
-
-def _cascade_text(n: int, i: int) -> str:
-    if n == 1:
-        return "Only one endpoint: its rule matches unconditionally."
-    steps = ", ".join(f"1/{n - k}" for k in range(min(n - 1, 3))) + (", ..." if n > 4 else "")
-    return (
-        f"The cascade of statistic rules ({steps}, then a catch-all) stopped at rule {i + 1} "
-        f"of {n}: each endpoint has chance 1/{n}."
-    )
-
-
-def through_kube_proxy(
-    walk: Walk,
+def decide(
+    state: ClusterState,
     node: Node,
-    entry: str,
-    svc: Service,
-    sp: ServicePort,
-    vip: str,
-    vport: int,
-    src_ip: str,
-    arrival: str,
-) -> Path:
-    """The packet src_ip → vip:vport has reached `node` (`arrival` says how); apply the
-    rules kube-proxy wrote there."""
-    p = plan_port(walk.state, svc, sp, node)
-    src = source_class(walk, node, src_ip)
-    if walk.mode == "ipvs":
-        v = _ipvs_verdict(p, walk, entry, src, src_ip, node, vip, vport)
-    elif entry == "cluster-ip":
-        v = _internal(p, walk, src)
+    conn: NewConnection,
+    *,
+    in_pod_cidr: Callable[[str], bool],
+    kernel: Kernel,
+) -> Decision:
+    """Apply the rules kube-proxy wrote on `node` to `conn`; `in_pod_cidr` says whether an
+    address is a pod's (the masquerade rules treat pod traffic apart)."""
+    p = plan_port(state, conn.service, conn.port, node)
+    src = source_class(in_pod_cidr, node, conn.src_ip)
+    mode = state.config.proxy_mode
+    if mode == "ipvs":
+        v = _ipvs_verdict(state, p, conn, src, node)
+    elif conn.entry == "cluster-ip":
+        v = _internal(p, mode, src)
     else:
-        v = _external(p, walk, entry, src, src_ip, node)
-    dst = f"{vip}:{vport}"
-    node_note = (
-        ""
-        if node.ready
-        else (
-            f" {node.name} is NotReady, but its kube-proxy may still be running, so its rules "
-            "still apply."
-        )
-    )
-    walk.hop(
-        "node",
-        node.name,
-        node.name,
-        node.internal_ip,
-        src_ip,
-        dst,
-        rule=v.rule,
-        reason=f"{arrival} {v.reason}{node_note}",
-    )
+        v = _external(p, mode, conn.entry, src, conn.src_ip, node)
     if v.outcome:
-        return walk.end(v.outcome, v.reason)
-    i, prob, rule, why = _choose(walk, p, v, node, entry, src_ip, vip, vport)
+        return Decision(v.rule, v.reason, v.outcome)
+    offer = Offer(v.endpoints, v.local_chain, node, conn.entry, conn.src_ip, conn.vip, conn.vport)
+    choice = choose(state, kernel, p, offer)
+    return Decision(v.rule, v.reason, dnat=_dnat(p, v, node, conn.src_ip, choice))
+
+
+def _dnat(p: PortPlan, v: _Verdict, node: Node, src_ip: str, choice: EndpointChoice) -> Dnat:
+    """DNAT to the chosen endpoint, then masquerade when the rules marked the packet or the
+    pod reached itself (hairpin: KUBE-SEP's `-s <endpoint ip> -j KUBE-MARK-MASQ`)."""
+    i, prob = choice.index, choice.probability
     ep = v.endpoints[i]
     hairpin = ep.ip == src_ip
     snat = v.masquerade or hairpin
@@ -383,20 +308,10 @@ def through_kube_proxy(
         if snat
         else "; the source IP is kept"
     )
-    choices = [
+    choices = tuple(
         (e.address, (1.0 if k == i else 0.0) if prob == 1.0 else prob)
         for k, e in enumerate(v.endpoints)
-    ]
-    walk.hop(
-        "service",
-        p.spn,
-        node.name,
-        dst,
-        new_src,
-        ep.address,
-        rule=rule,
-        probability=prob,
-        reason=f"{why} {nat}.",
-        choices=choices,
     )
-    return deliver(walk, node, ep.ip, ep.port, new_src, ep.address)
+    return Dnat(
+        p.spn, ep, new_src, choice.rule, prob, f"{choice.reason} {nat}.", choices, choice.started
+    )

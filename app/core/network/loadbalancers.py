@@ -20,9 +20,9 @@ import hashlib
 from dataclasses import dataclass
 
 from app.core.controllers.endpointslices import derived
-from app.core.kubeproxy.connection import through_kube_proxy
 from app.core.kubeproxy.endpointcache import port_endpoints, proxy_endpoints
 from app.core.model.objects import Node, Service, ServicePort
+from app.core.network.nodes import through_kube_proxy
 from app.core.network.path import Client, Path, Walk
 
 EXCLUDE_LB_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers"
@@ -94,7 +94,6 @@ def load_balancer(
     walk: Walk, client: Client, svc: Service, sp: ServicePort, ip: str, port: int
 ) -> Path:
     provider = walk.state.config.provider
-    dst = f"{ip}:{port}"
     if provider == "none":
         return walk.end(
             "unreachable",
@@ -104,41 +103,69 @@ def load_balancer(
         )
     local = svc.external_traffic_policy == "Local"
     backends = _backends(walk, svc, local)
-    nodes = backends.nodes
     if provider == "metallb-l2":
-        has_ready = any(e.ready for eps in proxy_endpoints(walk.state, svc).values() for e in eps)
-        speaker = metallb_speaker(nodes, ip) if has_ready else None
-        if speaker is None:
-            return walk.end(
-                "unreachable",
-                f"No MetalLB speaker announces {ip}: it needs a "
-                "ready endpoint"
-                + (" on a Ready node" if local else "")
-                + ", so nothing answers ARP.",
-            )
-        walk.hop(
-            "load-balancer",
-            "MetalLB (layer 2)",
-            speaker.name,
-            dst,
-            client.ip,
-            dst,
-            rule=f"ARP: {ip} is-at {speaker.name} (sha256(node#ip) election)",
-            reason=f"MetalLB's speakers each sort the eligible nodes by sha256(node + "
-            f'"#" + {ip}); {speaker.name} comes first, so it answers ARP for the'
-            " IP and receives all of its traffic.",
+        return _metallb(walk, client, svc, sp, ip, port, backends.nodes, local)
+    return _cloud(walk, client, svc, sp, ip, port, backends, local)
+
+
+def _metallb(
+    walk: Walk,
+    client: Client,
+    svc: Service,
+    sp: ServicePort,
+    ip: str,
+    port: int,
+    nodes: list[Node],
+    local: bool,
+) -> Path:
+    """The elected speaker's node gets every packet for the IP, unchanged."""
+    dst = f"{ip}:{port}"
+    has_ready = any(e.ready for eps in proxy_endpoints(walk.state, svc).values() for e in eps)
+    speaker = metallb_speaker(nodes, ip) if has_ready else None
+    if speaker is None:
+        return walk.end(
+            "unreachable",
+            f"No MetalLB speaker announces {ip}: it needs a "
+            "ready endpoint" + (" on a Ready node" if local else "") + ", so nothing answers ARP.",
         )
-        return through_kube_proxy(
-            walk,
-            speaker,
-            "load-balancer",
-            svc,
-            sp,
-            ip,
-            port,
-            client.ip,
-            f"The packet reaches {speaker.name} unchanged.",
-        )
+    walk.hop(
+        "load-balancer",
+        "MetalLB (layer 2)",
+        speaker.name,
+        dst,
+        client.ip,
+        dst,
+        rule=f"ARP: {ip} is-at {speaker.name} (sha256(node#ip) election)",
+        reason=f"MetalLB's speakers each sort the eligible nodes by sha256(node + "
+        f'"#" + {ip}); {speaker.name} comes first, so it answers ARP for the'
+        " IP and receives all of its traffic.",
+    )
+    return through_kube_proxy(
+        walk,
+        speaker,
+        "load-balancer",
+        svc,
+        sp,
+        ip,
+        port,
+        client.ip,
+        f"The packet reaches {speaker.name} unchanged.",
+    )
+
+
+def _cloud(
+    walk: Walk,
+    client: Client,
+    svc: Service,
+    sp: ServicePort,
+    ip: str,
+    port: int,
+    backends: _Backends,
+    local: bool,
+) -> Path:
+    """A cloud load balancer picks one healthy node at random and forwards unchanged."""
+    dst = f"{ip}:{port}"
+    nodes = backends.nodes
     if not nodes:
         check = "healthCheckNodePort" if local else "kube-proxy /healthz"
         return walk.end(

@@ -14,7 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from app.core.kubeproxy.balancing import AffinityState, IpvsState, iptables_choose, numgen_choose
+from app.core.kubeproxy.balancing import (
+    AffinityState,
+    IpvsConnection,
+    IpvsState,
+    iptables_choose,
+    numgen_choose,
+)
 from app.core.model.objects import ClusterState, Node, Pod
 from app.core.network.index import RouteError, RoutingIndex, Source
 
@@ -85,7 +91,8 @@ Chooser = Callable[[str, int], int]
 @dataclass
 class Walk:
     """Everything one route() call threads through: the snapshot, its index, the seeded
-    random generator, the kernels' memories, the clock, and the hops so far."""
+    random generator, the kernels' memories, the clock, and the hops so far. `opened`, when
+    given, receives every IPVS connection the walk counted active (the caller finishes it)."""
 
     state: ClusterState
     index: RoutingIndex
@@ -95,6 +102,7 @@ class Walk:
     now: float
     hops: list[Hop] = field(default_factory=list)
     chooser: Chooser | None = None
+    opened: list[IpvsConnection] | None = None
 
     @property
     def mode(self) -> str:

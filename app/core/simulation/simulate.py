@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from app.core.apiserver.writes import ApiError
 from app.core.controllers.snapshot import cluster_state
-from app.core.kubeproxy.balancing import AffinityState, IpvsState
+from app.core.kubeproxy.balancing import AffinityState, IpvsConnection, IpvsState
 from app.core.model.fielderrors import ValidationFailed, invalid
 from app.core.model.objects import ClusterState
 from app.core.model.workspace import Workspace
@@ -44,7 +44,7 @@ MAX_REQUESTS = 10_000_000
 VECTOR_CHUNK = 250_000
 SCALAR_CHUNK = 2_000
 VECTOR_SCHEDULERS = ("rr", "wrr")
-# How kubeproxy.py names a rule that matched on remembered affinity, per proxy mode.
+# How kubeproxy/endpointchoice.py names a rule that matched on remembered affinity, per mode.
 AFFINITY_MARKS = ("--rcheck", "ip saddr @affinity-", " persistent → ")
 
 
@@ -149,16 +149,6 @@ class _Recorder:
         return pods, pod_nodes, nodes
 
 
-class _StartTracking(IpvsState):
-    """IpvsState that remembers the connection it last started, so it can be finished."""
-
-    last_started: tuple[str, str, str] | None = None
-
-    def start(self, node: str, virtual_server: str, dest: str) -> None:
-        super().start(node, virtual_server, dest)
-        self.last_started = (node, virtual_server, dest)
-
-
 def _scalar(
     spec: Spec,
     state: ClusterState,
@@ -167,8 +157,8 @@ def _scalar(
     span: range,
     rec: _Recorder,
     aff: AffinityState,
-    ipvs: _StartTracking,
-    open_conns: list[tuple[float, tuple[str, str, str]]],
+    ipvs: IpvsState,
+    open_conns: list[tuple[float, IpvsConnection]],
     samples: dict[int, dict[str, Any]],
     wanted: set[int],
     hold: float,
@@ -179,12 +169,12 @@ def _scalar(
             _, key = open_conns.pop(0)
             ipvs.finish(*key)
         chooser = VariateChooser(int(v.u_lb[i]), int(v.u_ep[i]))
-        ipvs.last_started = None
         ip = ips[int(v.clients[i])]
+        opened: list[IpvsConnection] = []
         path = route(state, _source_for(spec, ip), spec.destination, 0, affinity=aff,
-                     now=now, ipvs=ipvs, chooser=chooser)  # fmt: skip
-        if ipvs.last_started is not None:
-            open_conns.append((now + hold, ipvs.last_started))
+                     now=now, ipvs=ipvs, chooser=chooser, opened=opened)  # fmt: skip
+        # Every connection lasts `hold` seconds; then the kernel stops counting it active.
+        open_conns.extend((now + hold, conn) for conn in opened)
         _record(rec, i, path)
         if i in wanted:
             samples[i] = _sample_dict(path, i, now, ip, bool(rec.hit[i]))
@@ -276,7 +266,8 @@ def simulate(
                         rng=random.Random(spec.seed), now=ws.now)  # fmt: skip
     rec = _Recorder(spec.requests)
     memory = simvector.Memory()
-    aff, ipvs, open_conns = AffinityState(), _StartTracking(), []  # type: ignore[var-annotated]
+    aff, ipvs = AffinityState(), IpvsState()
+    open_conns: list[tuple[float, IpvsConnection]] = []
     wanted = set(np.unique(np.linspace(0, spec.requests - 1, min(spec.sample, spec.requests))
                            .astype(np.int64)).tolist()) if spec.sample > 0 else set()  # fmt: skip
     samples: dict[int, dict[str, Any]] = {}

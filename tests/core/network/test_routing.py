@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from app.core.kubeproxy.balancing import AffinityState, IpvsState
+from app.core.kubeproxy.balancing import AffinityState, IpvsConnection, IpvsState
 from app.core.model.objects import ClusterState
 from app.core.network.index import RoutingIndex
 from app.core.network.routing import RouteError, Source, route
@@ -310,6 +310,21 @@ def test_ipvs_round_robin_is_exact_per_node() -> None:
         .hops[2]
         .rule.startswith("TCP  10.96.0.20:80 rr → ")
     )
+
+
+def test_an_ipvs_connection_counts_as_active_until_its_holder_finishes_it() -> None:
+    state = _web(mode="ipvs", type_="ClusterIP")
+    ipvs = IpvsState()
+    opened: list[IpvsConnection] = []
+    path = route(state, Source.pod("default", "client"), "web:80", 0, ipvs=ipvs, opened=opened)
+    service_hop = next(h for h in path.hops if h.kind == "service")
+    assert opened == [(service_hop.node, "TCP  10.96.0.20:80 rr", service_hop.dst)]
+    assert ipvs.active == {tuple(opened[0]): 1}
+    ipvs.finish(*opened[0])
+    assert ipvs.active == {tuple(opened[0]): 0}
+    # Without IPVS state nothing is counted, so nothing is handed back to finish.
+    route(state, Source.pod("default", "client"), "web:80", 0, opened=opened)
+    assert len(opened) == 1
 
 
 @pytest.mark.parametrize(
