@@ -120,47 +120,66 @@ class _Writer:
         return self.filter.lines("filter") + self.nat.lines("nat")
 
     def service_port(self, p: PortPlan) -> None:
-        proto, spn, svc = p.protocol, p.spn, p.service
-        match = f"-m {proto} -p {proto}"
+        """One service port: its jumps from the shared chains (the per-port loop of
+        syncProxyRules), then its own chains."""
+        match = f"-m {p.protocol} -p {p.protocol}"
         port = str(p.port.port)
+        # Traffic that has no endpoint to go to: REJECT when the port has none at all, DROP
+        # when a Local policy finds none on this node.
         if not p.has_endpoints:
-            internal_target = external_target = "REJECT"
-            internal_comment = external_comment = f'"{spn} has no endpoints"'
+            no_endpoints = ("REJECT", f'"{p.spn} has no endpoints"')
         else:
-            internal_target = external_target = "DROP"
-            internal_comment = external_comment = f'"{spn} has no local endpoints"'
-        lb_chain = p.fw_chain if p.uses_fw_chain else p.ext_chain
+            no_endpoints = ("DROP", f'"{p.spn} has no local endpoints"')
+        self.cluster_ip_rules(p, match, port, no_endpoints)
+        self.external_ip_rules(p, match, port, no_endpoints)
+        self.load_balancer_rules(p, match, port, no_endpoints)
+        if p.port.node_port:
+            self.node_port_rules(p, match, no_endpoints)
+        svc = p.service
+        # NeedsHealthCheck (pkg/api/v1/service): only LoadBalancer + ETP Local.
+        if svc.health_check_node_port and svc.type == "LoadBalancer" and p.policy.external_local:
+            self.filter.add(
+                "KUBE-NODEPORTS",
+                f'-m comment --comment "{p.spn} health check node port"',
+                "-m tcp -p tcp --dport",
+                str(svc.health_check_node_port),
+                "-j ACCEPT",
+            )
+        self.external_chain(p)
+        self.firewall_chain(p)
+        self.endpoint_chains(p, match, port)
 
+    def _reject(self, chain: str, no_endpoints: tuple[str, str], match: str, *dest: str) -> None:
+        target, comment = no_endpoints
+        self.filter.add(chain, "-m comment --comment", comment, match, *dest, "-j", target)
+
+    def cluster_ip_rules(
+        self, p: PortPlan, match: str, port: str, no_endpoints: tuple[str, str]
+    ) -> None:
+        ip = p.service.cluster_ip
         if p.has_internal_endpoints:
             self.nat.add(
                 "KUBE-SERVICES",
-                f'-m comment --comment "{spn} cluster IP"',
+                f'-m comment --comment "{p.spn} cluster IP"',
                 match,
                 "-d",
-                svc.cluster_ip,
+                ip,
                 "--dport",
                 port,
                 "-j",
                 p.internal_chain,
             )
         else:
-            self.filter.add(
-                "KUBE-SERVICES",
-                "-m comment --comment",
-                internal_comment,
-                match,
-                "-d",
-                svc.cluster_ip,
-                "--dport",
-                port,
-                "-j",
-                internal_target,
-            )
-        for ip in svc.external_ips:
+            self._reject("KUBE-SERVICES", no_endpoints, match, "-d", ip, "--dport", port)
+
+    def external_ip_rules(
+        self, p: PortPlan, match: str, port: str, no_endpoints: tuple[str, str]
+    ) -> None:
+        for ip in p.service.external_ips:
             if p.has_endpoints:
                 self.nat.add(
                     "KUBE-SERVICES",
-                    f'-m comment --comment "{spn} external IP"',
+                    f'-m comment --comment "{p.spn} external IP"',
                     match,
                     "-d",
                     ip,
@@ -170,23 +189,18 @@ class _Writer:
                     p.ext_chain,
                 )
             if not p.has_external_endpoints:
-                self.filter.add(
-                    "KUBE-EXTERNAL-SERVICES",
-                    "-m comment --comment",
-                    external_comment,
-                    match,
-                    "-d",
-                    ip,
-                    "--dport",
-                    port,
-                    "-j",
-                    external_target,
-                )
+                chain = "KUBE-EXTERNAL-SERVICES"
+                self._reject(chain, no_endpoints, match, "-d", ip, "--dport", port)
+
+    def load_balancer_rules(
+        self, p: PortPlan, match: str, port: str, no_endpoints: tuple[str, str]
+    ) -> None:
+        lb_chain = p.fw_chain if p.uses_fw_chain else p.ext_chain
         for ip in p.lb_vips:
             if p.has_endpoints:
                 self.nat.add(
                     "KUBE-SERVICES",
-                    f'-m comment --comment "{spn} loadbalancer IP"',
+                    f'-m comment --comment "{p.spn} loadbalancer IP"',
                     match,
                     "-d",
                     ip,
@@ -198,7 +212,7 @@ class _Writer:
             if p.uses_fw_chain:
                 self.filter.add(
                     "KUBE-PROXY-FIREWALL",
-                    f'-m comment --comment "{spn} traffic not accepted by {p.fw_chain}"',
+                    f'-m comment --comment "{p.spn} traffic not accepted by {p.fw_chain}"',
                     match,
                     "-d",
                     ip,
@@ -208,130 +222,125 @@ class _Writer:
                 )
         if not p.has_external_endpoints:
             for ip in p.lb_vips:
-                self.filter.add(
-                    "KUBE-EXTERNAL-SERVICES",
-                    "-m comment --comment",
-                    external_comment,
-                    match,
-                    "-d",
-                    ip,
-                    "--dport",
-                    port,
-                    "-j",
-                    external_target,
-                )
-        if p.port.node_port:
-            node_port = str(p.port.node_port)
-            if p.has_endpoints:
-                if self.opts.localhost_nodeports and self.opts.nfacct:
-                    self.nat.add(
-                        "KUBE-NODEPORTS",
-                        "-m comment --comment",
-                        spn,
-                        match,
-                        "-d 127.0.0.0/8 --dport",
-                        node_port,
-                        "-m nfacct --nfacct-name localhost_nps_accepted_pkts",
-                        "-j",
-                        p.ext_chain,
-                    )
+                chain = "KUBE-EXTERNAL-SERVICES"
+                self._reject(chain, no_endpoints, match, "-d", ip, "--dport", port)
+
+    def node_port_rules(self, p: PortPlan, match: str, no_endpoints: tuple[str, str]) -> None:
+        node_port = str(p.port.node_port)
+        if p.has_endpoints:
+            if self.opts.localhost_nodeports and self.opts.nfacct:
                 self.nat.add(
                     "KUBE-NODEPORTS",
                     "-m comment --comment",
-                    spn,
+                    p.spn,
                     match,
-                    "--dport",
+                    "-d 127.0.0.0/8 --dport",
                     node_port,
+                    "-m nfacct --nfacct-name localhost_nps_accepted_pkts",
                     "-j",
                     p.ext_chain,
                 )
-            if not p.has_external_endpoints:
-                self.filter.add(
-                    "KUBE-EXTERNAL-SERVICES",
-                    "-m comment --comment",
-                    external_comment,
-                    "-m addrtype --dst-type LOCAL",
-                    match,
-                    "--dport",
-                    node_port,
-                    "-j",
-                    external_target,
-                )
-        # NeedsHealthCheck (pkg/api/v1/service): only LoadBalancer + ETP Local.
-        if svc.health_check_node_port and svc.type == "LoadBalancer" and p.policy.external_local:
-            self.filter.add(
+            self.nat.add(
                 "KUBE-NODEPORTS",
-                f'-m comment --comment "{spn} health check node port"',
-                "-m tcp -p tcp --dport",
-                str(svc.health_check_node_port),
-                "-j ACCEPT",
+                "-m comment --comment",
+                p.spn,
+                match,
+                "--dport",
+                node_port,
+                "-j",
+                p.ext_chain,
             )
-        self.policy_chains(p, match, port)
+        if not p.has_external_endpoints:
+            local = "-m addrtype --dst-type LOCAL"
+            target, comment = no_endpoints
+            self.filter.add(
+                "KUBE-EXTERNAL-SERVICES",
+                "-m comment --comment",
+                comment,
+                local,
+                match,
+                "--dport",
+                node_port,
+                "-j",
+                target,
+            )
 
-    def policy_chains(self, p: PortPlan, match: str, port: str) -> None:
-        spn, svc = p.spn, p.service
+    def external_chain(self, p: PortPlan) -> None:
+        """KUBE-EXT-…: masquerade (Cluster policy), or let pods and the node itself short-
+        circuit to the Cluster endpoints (Local policy), then the policy chain."""
+        if not p.uses_external_chain:
+            return
+        spn, ext = p.spn, p.ext_chain
+        self.nat.chain(ext)
+        if not p.policy.external_local:
+            self.nat.add(
+                ext,
+                "-m comment --comment",
+                f'"masquerade traffic for {spn} external destinations"',
+                "-j KUBE-MARK-MASQ",
+            )
+        else:
+            self.nat.add(
+                ext,
+                "-m comment --comment",
+                f'"pod traffic for {spn} external destinations"',
+                "-s",
+                self.cidr,
+                "-j",
+                p.svc_chain,
+            )
+            self.nat.add(
+                ext,
+                "-m comment --comment",
+                f'"masquerade LOCAL traffic for {spn} external destinations"',
+                "-m addrtype --src-type LOCAL -j KUBE-MARK-MASQ",
+            )
+            self.nat.add(
+                ext,
+                "-m comment --comment",
+                f'"route LOCAL traffic for {spn} external destinations"',
+                "-m addrtype --src-type LOCAL -j",
+                p.svc_chain,
+            )
+        if p.has_external_endpoints:
+            self.nat.add(ext, "-j", p.external_policy_chain)
+
+    def firewall_chain(self, p: PortPlan) -> None:
+        """KUBE-FW-…: loadBalancerSourceRanges (and the LB IPs themselves when the node is
+        inside them, for hairpin traffic) go on to KUBE-EXT-…; the rest falls through to
+        KUBE-PROXY-FIREWALL's DROP."""
+        if not p.uses_fw_chain:
+            return
+        fw = p.fw_chain
+        head = f'-m comment --comment "{p.spn} loadbalancer IP"'
+        for cidr in p.source_ranges:
+            self.nat.add(fw, head, "-s", cidr, "-j", p.ext_chain)
+        if self.node.internal_ip and any(
+            in_cidr(self.node.internal_ip, c) for c in p.source_ranges
+        ):
+            for ip in p.lb_vips:
+                self.nat.add(fw, head, "-s", ip, "-j", p.ext_chain)
+        self.nat.add(
+            fw,
+            "-m comment --comment",
+            f'"other traffic to {p.spn} will be dropped by KUBE-PROXY-FIREWALL"',
+        )
+
+    def endpoint_chains(self, p: PortPlan, match: str, port: str) -> None:
+        """KUBE-SVC-… (masquerading off-cluster sources), KUBE-SVL-…, and one KUBE-SEP-… per
+        reachable endpoint: hairpin masquerade, then DNAT."""
         if p.has_internal_endpoints:
             self.nat.add(
                 p.internal_chain,
-                f'-m comment --comment "{spn} cluster IP"',
+                f'-m comment --comment "{p.spn} cluster IP"',
                 match,
                 "-d",
-                svc.cluster_ip,
+                p.service.cluster_ip,
                 "--dport",
                 port,
                 "! -s",
                 self.cidr,
                 "-j KUBE-MARK-MASQ",
-            )
-        if p.uses_external_chain:
-            ext = p.ext_chain
-            self.nat.chain(ext)
-            if not p.policy.external_local:
-                self.nat.add(
-                    ext,
-                    "-m comment --comment",
-                    f'"masquerade traffic for {spn} external destinations"',
-                    "-j KUBE-MARK-MASQ",
-                )
-            else:
-                self.nat.add(
-                    ext,
-                    "-m comment --comment",
-                    f'"pod traffic for {spn} external destinations"',
-                    "-s",
-                    self.cidr,
-                    "-j",
-                    p.svc_chain,
-                )
-                self.nat.add(
-                    ext,
-                    "-m comment --comment",
-                    f'"masquerade LOCAL traffic for {spn} external destinations"',
-                    "-m addrtype --src-type LOCAL -j KUBE-MARK-MASQ",
-                )
-                self.nat.add(
-                    ext,
-                    "-m comment --comment",
-                    f'"route LOCAL traffic for {spn} external destinations"',
-                    "-m addrtype --src-type LOCAL -j",
-                    p.svc_chain,
-                )
-            if p.has_external_endpoints:
-                self.nat.add(ext, "-j", p.external_policy_chain)
-        if p.uses_fw_chain:
-            fw = p.fw_chain
-            head = f'-m comment --comment "{spn} loadbalancer IP"'
-            for cidr in p.source_ranges:
-                self.nat.add(fw, head, "-s", cidr, "-j", p.ext_chain)
-            if self.node.internal_ip and any(
-                in_cidr(self.node.internal_ip, c) for c in p.source_ranges
-            ):
-                for ip in p.lb_vips:
-                    self.nat.add(fw, head, "-s", ip, "-j", p.ext_chain)
-            self.nat.add(
-                fw,
-                "-m comment --comment",
-                f'"other traffic to {spn} will be dropped by KUBE-PROXY-FIREWALL"',
             )
         if p.uses_cluster_chain:
             self.endpoint_rules(p, p.svc_chain, p.categories.cluster)

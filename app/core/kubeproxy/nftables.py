@@ -159,22 +159,39 @@ def uses_fw_chain(p: PortPlan) -> bool:
 
 
 def _service_port(tx: _Tx, p: PortPlan, cidr: str) -> None:
-    svc, proto, port = p.service, p.protocol, p.port.port
-    sticky = svc.session_affinity == "ClientIP"
-    reject = "goto reject-chain"
-    internal_verdict = reject if not p.has_endpoints else "drop"
-    external_verdict = internal_verdict
-    ext = external_chain(p)
+    """One service port's sets, chains and map elements, in syncProxyRules' order."""
     tx.blank()
     tx.lines.append(f"# {p.spn}")
-    for ep in p.categories.reachable:
-        base = p.nft_endpoint_base(ep)
-        if sticky:
+    if _sticky(p):
+        for ep in p.categories.reachable:
             tx.add(
                 "set",
-                f"affinity-{base} {{ type ipv4_addr ; flags dynamic,timeout ; "
-                f"timeout {svc.affinity_timeout}s ; }}",
+                f"affinity-{p.nft_endpoint_base(ep)} {{ type ipv4_addr ; flags dynamic,timeout ; "
+                f"timeout {p.service.affinity_timeout}s ; }}",
             )
+    _policy_chains(tx, p, cidr)
+    _external_chain(tx, p, cidr)
+    for ep in p.categories.reachable:
+        chain = f"endpoint-{p.nft_endpoint_base(ep)}"
+        tx.add("chain", chain)
+        tx.rule(chain, f"ip saddr {ep.ip} jump mark-for-masquerade")
+        if _sticky(p):
+            tx.rule(chain, f"update @affinity-{p.nft_endpoint_base(ep)} {{ ip saddr }}")
+        tx.rule(chain, f"meta l4proto {p.protocol} dnat to {ep.address}")
+    if uses_fw_chain(p):
+        fw = firewall_chain(p)
+        tx.add("chain", fw)
+        tx.rule(fw, f"ip saddr != {{ {', '.join(p.source_ranges)} }} drop")
+    _map_elements(tx, p)
+
+
+def _sticky(p: PortPlan) -> bool:
+    return p.service.session_affinity == "ClientIP"
+
+
+def _policy_chains(tx: _Tx, p: PortPlan, cidr: str) -> None:
+    """service-… and local-…: masquerade off-cluster sources of the internal chain, the
+    affinity checks, then numgen's pick."""
     for chain, used in (
         (service_chain(p), p.uses_cluster_chain),
         (local_chain(p), p.uses_local_chain),
@@ -185,11 +202,11 @@ def _service_port(tx: _Tx, p: PortPlan, cidr: str) -> None:
         if chain == internal_chain(p) and p.has_internal_endpoints:
             tx.rule(
                 chain,
-                f"ip daddr {svc.cluster_ip} {proto} dport {port} ip saddr != {cidr} "
-                "jump mark-for-masquerade",
+                f"ip daddr {p.service.cluster_ip} {p.protocol} dport {p.port.port} "
+                f"ip saddr != {cidr} jump mark-for-masquerade",
             )
         eps = p.categories.cluster if chain == service_chain(p) else p.categories.local
-        if sticky:
+        if _sticky(p):
             for ep in eps:
                 base = p.nft_endpoint_base(ep)
                 tx.rule(chain, f"ip saddr @affinity-{base} goto endpoint-{base}")
@@ -197,43 +214,42 @@ def _service_port(tx: _Tx, p: PortPlan, cidr: str) -> None:
             f"{i} : goto endpoint-{p.nft_endpoint_base(ep)}" for i, ep in enumerate(eps)
         )
         tx.rule(chain, f"numgen random mod {len(eps)} vmap {{ {vmap} }}")
-    if p.uses_external_chain:
-        tx.add("chain", ext)
-        if not p.policy.external_local:
-            tx.rule(ext, "jump mark-for-masquerade")
-        else:
-            tx.rule(ext, f"ip saddr {cidr} goto {service_chain(p)}", "short-circuit pod traffic")
-            tx.rule(
-                ext, "fib saddr type local jump mark-for-masquerade", "masquerade local traffic"
-            )
-            tx.rule(
-                ext, f"fib saddr type local goto {service_chain(p)}", "short-circuit local traffic"
-            )
-        if p.has_external_endpoints:
-            policy = local_chain(p) if p.policy.external_local else service_chain(p)
-            tx.rule(ext, f"goto {policy}")
-    for ep in p.categories.reachable:
-        chain = f"endpoint-{p.nft_endpoint_base(ep)}"
-        tx.add("chain", chain)
-        tx.rule(chain, f"ip saddr {ep.ip} jump mark-for-masquerade")
-        if sticky:
-            tx.rule(chain, f"update @affinity-{p.nft_endpoint_base(ep)} {{ ip saddr }}")
-        tx.rule(chain, f"meta l4proto {proto} dnat to {ep.address}")
-    if uses_fw_chain(p):
-        fw = firewall_chain(p)
-        tx.add("chain", fw)
-        tx.rule(fw, f"ip saddr != {{ {', '.join(p.source_ranges)} }} drop")
+
+
+def _external_chain(tx: _Tx, p: PortPlan, cidr: str) -> None:
+    """external-…: masquerade (Cluster policy) or short-circuit pods and the node itself
+    (Local policy), then the policy chain."""
+    if not p.uses_external_chain:
+        return
+    ext = external_chain(p)
+    tx.add("chain", ext)
+    if not p.policy.external_local:
+        tx.rule(ext, "jump mark-for-masquerade")
+    else:
+        tx.rule(ext, f"ip saddr {cidr} goto {service_chain(p)}", "short-circuit pod traffic")
+        tx.rule(ext, "fib saddr type local jump mark-for-masquerade", "masquerade local traffic")
+        tx.rule(ext, f"fib saddr type local goto {service_chain(p)}", "short-circuit local traffic")
+    if p.has_external_endpoints:
+        policy = local_chain(p) if p.policy.external_local else service_chain(p)
+        tx.rule(ext, f"goto {policy}")
+
+
+def _map_elements(tx: _Tx, p: PortPlan) -> None:
+    """The port's elements in the shared maps: service-ips, firewall-ips, service-nodeports,
+    and the no-endpoint maps (reject when there are no endpoints, else drop)."""
+    svc, proto, port, ext = p.service, p.protocol, p.port.port, external_chain(p)
+    verdict = "goto reject-chain" if not p.has_endpoints else "drop"
     key = f"{svc.cluster_ip} . {proto} . {port}"
     tx.element("cluster-ips", svc.cluster_ip)
     if p.has_internal_endpoints:
         tx.element("service-ips", key, f"goto {internal_chain(p)}")
     else:
-        tx.element("no-endpoint-services", key, internal_verdict, p.spn)
+        tx.element("no-endpoint-services", key, verdict, p.spn)
     for ip in svc.external_ips:
         if p.has_endpoints:
             tx.element("service-ips", f"{ip} . {proto} . {port}", f"goto {ext}")
         if not p.has_external_endpoints:
-            tx.element("no-endpoint-services", f"{ip} . {proto} . {port}", external_verdict, p.spn)
+            tx.element("no-endpoint-services", f"{ip} . {proto} . {port}", verdict, p.spn)
     for ip in p.lb_vips:
         if p.has_endpoints:
             tx.element("service-ips", f"{ip} . {proto} . {port}", f"goto {ext}")
@@ -241,14 +257,12 @@ def _service_port(tx: _Tx, p: PortPlan, cidr: str) -> None:
             tx.element("firewall-ips", f"{ip} . {proto} . {port}", f"goto {firewall_chain(p)}")
     if not p.has_external_endpoints:
         for ip in p.lb_vips:
-            tx.element("no-endpoint-services", f"{ip} . {proto} . {port}", external_verdict, p.spn)
+            tx.element("no-endpoint-services", f"{ip} . {proto} . {port}", verdict, p.spn)
     if p.port.node_port:
         if p.has_endpoints:
             tx.element("service-nodeports", f"{proto} . {p.port.node_port}", f"goto {ext}")
         if not p.has_external_endpoints:
-            tx.element(
-                "no-endpoint-nodeports", f"{proto} . {p.port.node_port}", external_verdict, p.spn
-            )
+            tx.element("no-endpoint-nodeports", f"{proto} . {p.port.node_port}", verdict, p.spn)
 
 
 def ruleset(state: ClusterState, node: Node) -> str:

@@ -243,6 +243,32 @@ def _segments(spec: Spec, times: NDArray[np.float64]) -> list[tuple[int, int, li
     return [(bounds[n], bounds[n + 1], cuts[n][1]) for n in range(len(cuts))]
 
 
+def _private_copy(ws: Workspace, spec: Spec) -> Workspace:
+    """Events change a private copy; without events the objects are only read, never copied."""
+    if not spec.events:
+        return ws
+    return Workspace(config=ws.config, objects=copy.deepcopy(ws.objects),
+                     allocations=copy.deepcopy(ws.allocations),
+                     rng=random.Random(spec.seed), now=ws.now)  # fmt: skip
+
+
+def _apply_events(
+    run: Workspace, spec: Spec, events: list[Event], start: int
+) -> list[dict[str, Any]]:
+    """Apply a segment's events; a refused one is a field error of the request's events."""
+    applied = []
+    for event in events:
+        try:
+            apply_event(run, event)
+        except ApiError as exc:
+            index = spec.events.index(event)
+            raise ValidationFailed("Simulation", "", [invalid(
+                f"events[{index}]", event.describe(), exc.message)]) from None  # fmt: skip
+        applied.append({"at": event.at, "action": event.action, "request": start,
+                        "description": event.describe()})  # fmt: skip
+    return applied
+
+
 def simulate(
     ws: Workspace,
     spec: Spec,
@@ -258,12 +284,7 @@ def simulate(
                                f"must be between 1 and {MAX_REQUESTS}")])  # fmt: skip
     ips = client_ips(spec)
     v = Variates.draw(spec, len(ips))
-    # Events change a private copy; without events the objects are only read, never copied.
-    run = ws
-    if spec.events:
-        run = Workspace(config=ws.config, objects=copy.deepcopy(ws.objects),
-                        allocations=copy.deepcopy(ws.allocations),
-                        rng=random.Random(spec.seed), now=ws.now)  # fmt: skip
+    run = _private_copy(ws, spec)
     rec = _Recorder(spec.requests)
     memory = simvector.Memory()
     aff, ipvs = AffinityState(), IpvsState()
@@ -275,15 +296,7 @@ def simulate(
     engines: set[str] = set()
     applied: list[dict[str, Any]] = []
     for start, end, events in _segments(spec, v.times):
-        for event in events:
-            try:
-                apply_event(run, event)
-            except ApiError as exc:
-                index = spec.events.index(event)
-                raise ValidationFailed("Simulation", "", [invalid(
-                    f"events[{index}]", event.describe(), exc.message)]) from None  # fmt: skip
-            applied.append({"at": event.at, "action": event.action, "request": start,
-                            "description": event.describe()})  # fmt: skip
+        applied += _apply_events(run, spec, events, start)
         state = initial if (initial is not None and not applied) else cluster_state(run)
         plan = plan_segment(state, _source_for(spec, ips[0]), spec.destination)
         rec.register(state, plan)
