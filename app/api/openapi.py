@@ -18,6 +18,18 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from app.core.apiserver.clustersettings import FIELDS, MAX_NODES
 from app.core.apiserver.validation import services as validation
 from app.core.model import decoding
+from app.core.model.schema import (
+    BOOL,
+    INT32,
+    INT32_T,
+    INT64_T,
+    INTSTR,
+    STRING,
+    TIME,
+    ListOf,
+    MapOf,
+    Struct,
+)
 from app.settings import get_settings
 
 REF = "#/components/schemas/"
@@ -186,26 +198,26 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def kind_schema(value: Any, path: tuple[str, ...] = ()) -> dict[str, Any]:
-    """JSON Schema for one of app.core.model.decoding's Go-struct descriptions."""
+    """JSON Schema for one of app.core.model.schema's Go-struct descriptions."""
     if path in _NARROWED:
         return dict(_NARROWED[path])
     if path in _ENUMS:
         return {"enum": _ENUMS[path]}
-    if isinstance(value, decoding.Struct):
+    if isinstance(value, Struct):
         properties = {k: _nullable(kind_schema(v, (*path, k))) for k, v in value.fields.items()}
         return {"type": "object", "title": value.name, "properties": properties}
-    if isinstance(value, decoding.ListOf):
+    if isinstance(value, ListOf):
         return {"type": "array", "items": _nullable(kind_schema(value.item, (*path, "*")))}
-    if isinstance(value, decoding.MapOf):
+    if isinstance(value, MapOf):
         return {"type": "object", "additionalProperties": _nullable(kind_schema(value.value, path))}
-    int32 = {"type": "integer", "minimum": decoding.INT32[0], "maximum": decoding.INT32[1]}
+    int32 = {"type": "integer", "minimum": INT32[0], "maximum": INT32[1]}
     scalars: dict[str, dict[str, Any]] = {
-        decoding.STRING: {"type": "string"},
-        decoding.TIME: {"type": "string"},
-        decoding.BOOL: {"type": "boolean"},
-        decoding.INT32_T: int32,
-        decoding.INT64_T: {"type": "integer"},
-        decoding.INTSTR: {"anyOf": [int32, {"type": "string"}]},
+        STRING: {"type": "string"},
+        TIME: {"type": "string"},
+        BOOL: {"type": "boolean"},
+        INT32_T: int32,
+        INT64_T: {"type": "integer"},
+        INTSTR: {"anyOf": [int32, {"type": "string"}]},
     }
     return scalars.get(value, {})
 

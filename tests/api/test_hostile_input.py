@@ -16,6 +16,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.model import decoding
+from app.core.model.schema import (
+    BOOL,
+    INT32_T,
+    INT64_T,
+    INTSTR,
+    STRING,
+    TIME,
+    ListOf,
+    MapOf,
+    Struct,
+)
 
 URLS = {
     "Service": "/k8s/demo/api/v1/namespaces/default/services",
@@ -175,24 +186,24 @@ def test_a_lone_surrogate_and_a_nul_are_stored_as_go_would_decode_them(client: T
 # --- wrong types in every field of every kind ---------------------------------------------
 def wrong_types(schema: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[Any, Any]]:
     """(path, a value of the wrong JSON type) for every field the decoder knows."""
-    if isinstance(schema, decoding.Struct):
+    if isinstance(schema, Struct):
         if path:
             yield path, "not an object"
         for key, sub in schema.fields.items():
             yield from wrong_types(sub, (*path, key))
-    elif isinstance(schema, decoding.ListOf):
+    elif isinstance(schema, ListOf):
         yield path, {"not": "a list"}
         yield from wrong_types(schema.item, (*path, 0))
-    elif isinstance(schema, decoding.MapOf):
+    elif isinstance(schema, MapOf):
         yield path, ["not", "a", "map"]
         yield from wrong_types(schema.value, (*path, "key"))
-    elif schema in (decoding.STRING, decoding.TIME):
+    elif schema in (STRING, TIME):
         yield path, 12345
-    elif schema in (decoding.INT32_T, decoding.INT64_T):
+    elif schema in (INT32_T, INT64_T):
         yield path, "12345"
-    elif schema == decoding.BOOL:
+    elif schema == BOOL:
         yield path, "true"
-    elif schema == decoding.INTSTR:
+    elif schema == INTSTR:
         yield path, True
 
 

@@ -19,6 +19,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.core.model import decoding
+from app.core.model.schema import (
+    BOOL,
+    INT32_T,
+    INT64_T,
+    INTSTR,
+    STRING,
+    TIME,
+    ListOf,
+    MapOf,
+    Struct,
+)
 from tests.api.test_hostile_input import URLS, valid
 
 EXAMPLES = int(os.environ.get("SVCSCOPE_FUZZ_EXAMPLES", "30"))
@@ -41,20 +52,20 @@ NAMES = st.text(string.ascii_lowercase + string.digits, min_size=1, max_size=8)
 
 def from_schema(schema: Any) -> st.SearchStrategy[Any]:
     """A strategy for JSON that decodes as `schema` (types right; values anything)."""
-    if isinstance(schema, decoding.Struct):
+    if isinstance(schema, Struct):
         optional = {key: from_schema(sub) for key, sub in schema.fields.items()}
         return st.fixed_dictionaries({}, optional=optional)
-    if isinstance(schema, decoding.ListOf):
+    if isinstance(schema, ListOf):
         return st.lists(from_schema(schema.item), max_size=3)
-    if isinstance(schema, decoding.MapOf):
+    if isinstance(schema, MapOf):
         return st.dictionaries(TEXT, from_schema(schema.value), max_size=3)
-    if schema in (decoding.STRING, decoding.TIME):
+    if schema in (STRING, TIME):
         return TEXT
-    if schema in (decoding.INT32_T, decoding.INT64_T):
+    if schema in (INT32_T, INT64_T):
         return st.one_of(st.integers(-2, 70000), st.sampled_from([80, 443, 8080, 30080, 32767]))
-    if schema == decoding.BOOL:
+    if schema == BOOL:
         return st.booleans()
-    if schema == decoding.INTSTR:
+    if schema == INTSTR:
         return st.one_of(st.integers(0, 70000), TEXT)
     return st.recursive(
         st.none() | st.booleans() | st.integers() | TEXT,
