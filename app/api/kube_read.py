@@ -14,8 +14,8 @@ from fastapi.responses import JSONResponse
 
 from app.core.apiserver import tables
 from app.core.apiserver import writes as apiserver
+from app.core.controllers import deployment
 from app.core.controllers import endpointslices as endpoints
-from app.core.controllers import scheduling
 from app.core.model import selectors
 from app.core.model.objects import SERVICE_NAME_LABEL
 from app.core.model.workspace import Manifest
@@ -55,7 +55,7 @@ def _owned_status(session: ReadSession, row: ClusterRow, items: list[Manifest]) 
         if namespace not in pods_by_ns:
             pods_by_ns[namespace] = repo.read_objects(session, row.id, "Pod", namespace)
         owned = [p for p in pods_by_ns[namespace] if apiserver.pod_owned_by(p, dep)]
-        out.append({**dep, "status": scheduling.deployment_status(dep, owned)})
+        out.append({**dep, "status": deployment.deployment_status(dep, owned)})
     return out
 
 

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from app.api.clusters import cluster_json
 from app.api.layout import saved_positions
 from app.core.apiserver import manifests, tables
-from app.core.controllers import scheduling
+from app.core.controllers import deployment
 from app.core.diagram.layout import layout
 from app.core.model.workspace import Workspace
 from app.db import repo
@@ -92,7 +92,7 @@ def _table_context(ws: Workspace, what: str) -> dict[str, Any]:
     if what == "pods":
         deployments = []
         for dep in ws.items("Deployment"):
-            status = scheduling.deployment_status(dep, scheduling.owned_pods(ws, dep))
+            status = deployment.deployment_status(dep, deployment.owned_pods(ws, dep))
             deployments.append({**dep, "status": status})
         context["deployment_columns"] = [c[0].upper() for c in tables.COLUMNS["deployments"][0]]
         context["deployments"] = _rows("deployments", deployments, now)

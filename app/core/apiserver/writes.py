@@ -16,7 +16,9 @@ from app.core.apiserver import defaults
 from app.core.apiserver import registry as service_registry
 from app.core.apiserver.validation import endpoints as validation_endpoints
 from app.core.apiserver.validation import services as validation
-from app.core.controllers import scheduling
+from app.core.controllers import deployment as deployment_controller
+from app.core.controllers import kubelet, nodeipam, scheduler
+from app.core.model import rand
 from app.core.model.decoding import decode
 from app.core.model.fielderrors import FieldError, ValidationFailed, required
 from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace
@@ -155,7 +157,7 @@ def create(ws: Workspace, kind: str, body: object, namespace: str = "default") -
     obj = _prepare(ws, kind, body, namespace)
     meta = obj["metadata"]
     if not meta.get("name") and meta.get("generateName"):
-        meta["name"] = meta["generateName"] + scheduling.random_suffix(ws)
+        meta["name"] = meta["generateName"] + rand.random_suffix(ws)
     if not meta.get("name"):
         raise ValidationFailed(
             kind, "", [required("metadata.name", "name or generateName is required")]
@@ -182,17 +184,17 @@ def create(ws: Workspace, kind: str, body: object, namespace: str = "default") -
         raise _exists(kind, meta["name"])
     if kind == "Node":
         try:
-            return ws.put(kind, scheduling.complete_node(ws, obj))
-        except scheduling.NoAddressLeft as exc:
+            return ws.put(kind, kubelet.complete_node(ws, obj))
+        except nodeipam.NoAddressLeft as exc:
             raise AllocationFailed(str(exc), kind="nodes", name=meta["name"]) from None
     if kind == "Pod":
         _check_pod_quota(ws, "Pod", obj, 1)
-        return ws.put(kind, scheduling.complete_pod(ws, obj))
+        return ws.put(kind, scheduler.complete_pod(ws, obj))
     if kind == "Deployment":
         _check_pod_quota(ws, kind, obj, obj["spec"].get("replicas", 1))
     stored = ws.put(kind, obj)
     if kind == "Deployment":
-        scheduling.reconcile_deployment(ws, stored)
+        deployment_controller.reconcile_deployment(ws, stored)
     return stored
 
 
@@ -204,7 +206,7 @@ def _check_pod_quota(ws: Workspace, kind: str, obj: Manifest, requested: int) ->
     """
     others = list(ws.items("Pod"))
     if kind == "Deployment":
-        owned = {id(p) for p in scheduling.owned_pods(ws, obj)}
+        owned = {id(p) for p in deployment_controller.owned_pods(ws, obj)}
         others = [p for p in others if id(p) not in owned]
     if len(others) + requested > MAX_PODS:
         resource, name = RESOURCES[kind], obj["metadata"].get("name", "")
@@ -259,11 +261,11 @@ def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -
         return _replace_service(ws, obj, old)
     _check_valid(kind, obj, old)
     if kind == "Node":
-        was_ready = scheduling.node_ready(old)
+        was_ready = kubelet.node_ready(old)
         obj.setdefault("status", copy.deepcopy(old.get("status", {})))
         stored = ws.put(kind, obj)
-        if scheduling.node_ready(stored) != was_ready:
-            scheduling.set_node_ready(ws, stored, scheduling.node_ready(stored))
+        if kubelet.node_ready(stored) != was_ready:
+            kubelet.set_node_ready(ws, stored, kubelet.node_ready(stored))
         return stored
     if kind == "Pod":
         obj.setdefault("status", copy.deepcopy(old.get("status", {})))
@@ -272,7 +274,7 @@ def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -
         _check_pod_quota(ws, kind, obj, obj["spec"].get("replicas", 1))
     stored = ws.put(kind, obj)
     if kind == "Deployment":
-        scheduling.reconcile_deployment(ws, stored)
+        deployment_controller.reconcile_deployment(ws, stored)
     return stored
 
 
@@ -302,7 +304,7 @@ def remove(ws: Workspace, kind: str, namespace: str, name: str) -> Manifest:
     if kind == "Service":
         service_registry.release_all(ws, obj["metadata"]["uid"])
     elif kind == "Deployment":
-        for pod in scheduling.owned_pods(ws, obj):
+        for pod in deployment_controller.owned_pods(ws, obj):
             ws.delete("Pod", pod["metadata"].get("namespace", "default"), pod["metadata"]["name"])
     elif kind == "Node":
         # The pod garbage collector deletes pods bound to a node that no longer exists;
@@ -311,11 +313,11 @@ def remove(ws: Workspace, kind: str, namespace: str, name: str) -> Manifest:
         for pod in orphans:
             ws.delete("Pod", pod["metadata"].get("namespace", "default"), pod["metadata"]["name"])
         for deployment in list(ws.items("Deployment")):
-            scheduling.reconcile_deployment(ws, deployment)
+            deployment_controller.reconcile_deployment(ws, deployment)
     elif kind == "Pod":
         for deployment in list(ws.items("Deployment", ns)):
             if pod_owned_by(obj, deployment):
-                scheduling.reconcile_deployment(ws, deployment)
+                deployment_controller.reconcile_deployment(ws, deployment)
     return obj
 
 
@@ -335,9 +337,9 @@ def set_ready(ws: Workspace, kind: str, namespace: str, name: str, ready: bool) 
     if obj is None:
         raise not_found(kind, name)
     if kind == "Node":
-        scheduling.set_node_ready(ws, obj, ready)
+        kubelet.set_node_ready(ws, obj, ready)
         return ws.put("Node", obj)
-    scheduling.set_pod_ready(ws, obj, ready)
+    kubelet.set_pod_ready(ws, obj, ready)
     return obj
 
 
