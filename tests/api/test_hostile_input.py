@@ -270,7 +270,11 @@ def test_unknown_cluster_settings_are_invalid(guarded_state: TestClient) -> None
 
 
 def test_unknown_fields_and_annotations_are_stored_exactly_as_written(client: TestClient) -> None:
-    """kube-apiserver's default (fieldValidation=Warn) keeps both; the pages escape them."""
+    """svcscope keeps both by design (app/core/model/decoding.py); the pages escape them.
+
+    (kube-apiserver keeps annotations, but drops unknown fields with a Warning under its
+    default fieldValidation=Warn.)
+    """
     body = valid("Service", name="verbatim")
     body["metadata"]["annotations"] = {"note": MARKUP[0]}
     body["spec"]["x-unknown"] = {"markup": MARKUP[1]}
