@@ -141,8 +141,10 @@ def test_hashing_schedulers_pick_the_bucket_the_kernel_hash_gives() -> None:
     # 0xCB007107 * 0x61C88647 mod 2^32 = 0x7CC102F1, so bucket 0x7C = 124; 124 % 3 = 1.
     assert hash_32(0xCB007107) == 124
     assert sh_pick("203.0.113.7", [1, 1, 1]) == 1
-    # Weights 2,1 deal the buckets 0,0,1,0,0,1,...: bucket 124 (124 % 3 = 1) is dest 0.
+    # Weights 2,1 deal the buckets 0,0,1,0,0,1,...: bucket 124 (124 % 3 = 1) is dest 0;
+    # weights 1,2 deal 0,1,1,...: the same bucket is dest 1 (one bucket each would give 0).
     assert sh_pick("203.0.113.7", [2, 1]) == 0
+    assert sh_pick("203.0.113.7", [1, 2]) == 1
     # A destination with weight 0 keeps its buckets but is unavailable: no pick.
     assert sh_pick("203.0.113.7", [1, 0, 1]) is None
     # IPv6: the four 32-bit words are XORed first (addr_fold); 2001:db8::1 folds to
