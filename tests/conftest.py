@@ -36,39 +36,59 @@ def _postgres_database(admin_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture
-def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """SQLite by default; PostgreSQL when SVCSCOPE_TEST_POSTGRES holds an admin URL."""
+@contextmanager
+def fresh_database(directory: Path, name: str = "svcscope.db") -> Iterator[str]:
+    """A new, empty database that DATABASE_URL points at while the block runs.
+
+    SQLite by default (a new file in `directory`); PostgreSQL when SVCSCOPE_TEST_POSTGRES
+    holds an admin URL. The settings and engine caches are cleared on the way in and out.
+    """
     admin_url = os.environ.get("SVCSCOPE_TEST_POSTGRES")
     with (
-        _postgres_database(admin_url)
-        if admin_url
-        else nullcontext(f"sqlite:///{tmp_path / 'svcscope.db'}")
-    ) as url:
-        monkeypatch.setenv("DATABASE_URL", url)
+        (
+            _postgres_database(admin_url)
+            if admin_url
+            else nullcontext(f"sqlite:///{directory / name}")
+        ) as url,
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setenv("DATABASE_URL", url)
         _reset_caches()
-        yield url
-        get_engine().dispose()
-        _reset_caches()
+        try:
+            yield url
+        finally:
+            get_engine().dispose()
+            _reset_caches()
+
+
+@contextmanager
+def app_client(*, seed: bool) -> Iterator[TestClient]:
+    """The app on the current DATABASE_URL, with or without the demo clusters."""
+    from app.main import create_app  # the core tests never import the web app
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SVCSCOPE_SEED", "true" if seed else "false")
+        get_settings.cache_clear()
+        with TestClient(create_app()) as test_client:
+            yield test_client
 
 
 @pytest.fixture
-def client(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    """The app with the demo clusters seeded, as `make run` starts it."""
-    from app.main import create_app  # the core tests never import the web app
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh database for the test (see fresh_database)."""
+    with fresh_database(tmp_path) as url:
+        yield url
 
-    monkeypatch.setenv("SVCSCOPE_SEED", "true")
-    get_settings.cache_clear()
-    with TestClient(create_app()) as test_client:
+
+@pytest.fixture
+def client(database_url: str) -> Iterator[TestClient]:
+    """The app with the demo clusters seeded, as `make run` starts it."""
+    with app_client(seed=True) as test_client:
         yield test_client
 
 
 @pytest.fixture
-def empty_client(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+def empty_client(database_url: str) -> Iterator[TestClient]:
     """The app on an empty database (no demo clusters)."""
-    from app.main import create_app
-
-    monkeypatch.setenv("SVCSCOPE_SEED", "false")
-    get_settings.cache_clear()
-    with TestClient(create_app()) as test_client:
+    with app_client(seed=False) as test_client:
         yield test_client

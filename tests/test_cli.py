@@ -9,6 +9,7 @@ import pytest
 from app.cli import main
 from app.db.session import get_engine
 from app.settings import get_settings
+from tests.conftest import app_client
 
 APP = """\
 apiVersion: v1
@@ -80,14 +81,32 @@ def test_route_prints_each_hop_and_the_outcome(
     assert "delivered:" in out
 
 
-def test_route_json_is_the_api_contract(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_route_json_is_the_api_contract(
+    db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import json
 
-    args = ["route", "--db", str(db), "--from", "node:node-1", "--to", "backend:80", "--json"]
+    args = ["route", "--db", str(db), "--from", "node:node-1", "--to", "backend:80",
+            "--seed", "5", "--json"]  # fmt: skip
     assert main(args) == 0
     path = json.loads(capsys.readouterr().out)
     assert path["outcome"] == "delivered"
     assert path["hops"][0]["kind"] == "client"
+    # The same request through POST /api/clusters/demo/route on the same database answers
+    # the very same JSON, hop for hop.
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    with app_client(seed=False) as client:
+        response = client.post(
+            "/api/clusters/demo/route",
+            json={"source": {"kind": "node", "name": "node-1"}, "destination": "backend:80",
+                  "seed": 5},
+        )  # fmt: skip
+        assert response.status_code == 200, response.text
+        assert response.json() == path
+    get_engine().dispose()
+    get_engine.cache_clear()
 
 
 def test_route_explains_unreachable_and_rejects_bad_sources(

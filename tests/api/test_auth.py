@@ -51,10 +51,10 @@ def guarded(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Test
         yield test_client
 
 
-def _writes() -> list[tuple[str, str]]:
+def _writes(routes: Any = None) -> list[tuple[str, str]]:
     """Every state-changing route the app has, with its path parameters filled in."""
     found = []
-    for context in iter_route_contexts(create_app().routes):
+    for context in iter_route_contexts(routes if routes is not None else create_app().routes):
         methods = getattr(context.original_route, "methods", None) or set()
         path = context.path_format or ""
         for method in sorted(methods - {"GET", "HEAD", "OPTIONS"}):
@@ -74,11 +74,22 @@ def _page_token(client: TestClient) -> str:
     return found[1]
 
 
-def test_every_write_route_is_guarded_and_there_are_many() -> None:
-    writes = _writes()
+def test_every_write_route_is_guarded_and_there_are_many(guarded: TestClient) -> None:
+    writes = _writes(guarded.app.routes)  # type: ignore[attr-defined]
+    # The walk over app.routes really finds the routes (a walk finding none would pass below).
     assert len(writes) >= 10
     assert ("POST", "/api/clusters") in writes
     assert ("DELETE", "/k8s/demo/api/v1/namespaces/default/services/web") in writes
+    before = _snapshot(guarded)
+    for method, path in writes:
+        response = guarded.request(method, path, json=service("intruder"))
+        assert response.status_code in (401, 403), (method, path, response.status_code)
+        if auth.is_api(path):
+            body = response.json()
+            assert body["kind"] == "Status", (method, path, body)
+            assert body["code"] == response.status_code, (method, path, body)
+            assert body["reason"] in ("Unauthorized", "Forbidden"), (method, path, body)
+    assert _snapshot(guarded) == before
 
 
 def test_every_api_write_without_credentials_is_401_as_a_status(guarded: TestClient) -> None:
@@ -205,7 +216,8 @@ def test_the_token_is_compared_in_constant_time(
         return real(a, b)
 
     monkeypatch.setattr(hmac, "compare_digest", spy)
-    guarded.post(SVC, json=service("timed"), headers={"Authorization": "Bearer guess"})
+    response = guarded.post(SVC, json=service("timed"), headers={"Authorization": "Bearer guess"})
+    assert response.status_code == 403, response.text
     assert (b"guess", TOKEN.encode()) in seen
 
 

@@ -28,10 +28,12 @@ def test_an_import_creates_every_object_and_a_second_one_changes_nothing(
     assert len(_names(client, "/k8s/demo/api/v1/namespaces/shop/pods")) == 2
     version = client.get("/k8s/demo/api/v1/namespaces/shop/services/api").json()["metadata"]
     second = client.post(URL, content=APP, headers=YAML)
+    assert second.status_code == 200, second.text
     assert [i["action"] for i in second.json()["items"]] == ["unchanged", "unchanged"]
     again = client.get("/k8s/demo/api/v1/namespaces/shop/services/api").json()["metadata"]
     assert again["resourceVersion"] == version["resourceVersion"]
     changed = client.post(URL, content=APP.replace("replicas: 2", "replicas: 3"), headers=YAML)
+    assert changed.status_code == 200, changed.text
     assert [i["action"] for i in changed.json()["items"]] == ["configured", "unchanged"]
 
 
@@ -95,7 +97,7 @@ def test_an_export_imports_into_a_fresh_cluster_unchanged(client: TestClient) ->
 
 
 def test_five_hundred_objects_land_in_one_transaction(empty_client: TestClient) -> None:
-    empty_client.post("/api/clusters", json={"name": "big", "nodes": 3})
+    assert empty_client.post("/api/clusters", json={"name": "big", "nodes": 3}).status_code == 201
     docs = [
         {
             "apiVersion": "v1",
@@ -105,9 +107,18 @@ def test_five_hundred_objects_land_in_one_transaction(empty_client: TestClient) 
         }
         for i in range(500)
     ]
+    # One transaction: with a 501st document that is invalid, none of the 500 is stored.
+    bad = {**docs[0], "metadata": {"name": "svc-bad"},
+           "spec": {"type": "NodePort", "ports": [{"port": 80, "nodePort": 80}]}}  # fmt: skip
+    refused = empty_client.post(
+        "/api/clusters/big/manifests", content=yaml.safe_dump_all([*docs, bad]), headers=YAML
+    )
+    assert refused.status_code == 422, refused.text
+    before = empty_client.get("/k8s/big/api/v1/namespaces/default/services").json()["items"]
+    assert [s["metadata"]["name"] for s in before] == ["kubernetes"]
     text = yaml.safe_dump_all(docs)
     response = empty_client.post("/api/clusters/big/manifests", content=text, headers=YAML)
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     services = empty_client.get("/k8s/big/api/v1/namespaces/default/services").json()["items"]
     assert len(services) == 501
     ports = [s["spec"]["ports"][0]["nodePort"] for s in services if s["spec"]["type"] == "NodePort"]

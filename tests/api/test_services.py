@@ -255,11 +255,21 @@ def test_label_selectors_filter_lists(client: TestClient) -> None:
 def test_annotations_and_unknown_fields_are_stored_as_written(client: TestClient) -> None:
     body = service("kept", selector={"app": "x"})
     body["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": "{}\n"}
-    body["spec"]["ports"][0]["appProtocol"] = "http"
-    client.post(SVC, json=body)
+    body["spec"]["ports"][0]["appProtocol"] = "http"  # a known field, typed by the decoder
+    # Fields no v1.33 Service has, at the top, in spec and inside a port: svcscope keeps them
+    # as written by design (app/core/model/decoding.py). kube-apiserver differs here: with
+    # its default fieldValidation=Warn it drops unknown fields and answers with a Warning.
+    body["futureTopLevel"] = {"a": [1, "two"]}
+    body["spec"]["trafficShaping"] = {"burst": 5}
+    body["spec"]["ports"][0]["x-note"] = "kept"
+    created = client.post(SVC, json=body)
+    assert created.status_code == 201, created.text
     stored = client.get(f"{SVC}/kept").json()
     assert stored["metadata"]["annotations"] == body["metadata"]["annotations"]
     assert stored["spec"]["ports"][0]["appProtocol"] == "http"
+    assert stored["futureTopLevel"] == {"a": [1, "two"]}
+    assert stored["spec"]["trafficShaping"] == {"burst": 5}
+    assert stored["spec"]["ports"][0]["x-note"] == "kept"
 
 
 def test_a_body_of_another_version_or_kind_is_a_400(client: TestClient) -> None:

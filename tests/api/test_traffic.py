@@ -56,7 +56,8 @@ def test_a_node_port_answers_on_every_node_even_without_local_pods(client: TestC
     body = deployment.json()
     body["spec"]["replicas"] = 1
     body["metadata"].pop("resourceVersion")
-    client.put("/k8s/demo/apis/apps/v1/namespaces/default/deployments/frontend", json=body)
+    scaled = client.put("/k8s/demo/apis/apps/v1/namespaces/default/deployments/frontend", json=body)
+    assert scaled.status_code == 200, scaled.text
     pods = client.get("/k8s/demo/api/v1/namespaces/default/pods?labelSelector=app=frontend")
     (only,) = pods.json()["items"]
     for node, ip in node_ips(client, "demo").items():
@@ -195,9 +196,16 @@ def test_simulate_rejects_bad_input_with_status(client: TestClient) -> None:
 
 def test_simulating_changes_nothing_in_the_cluster(client: TestClient) -> None:
     before = client.get("/k8s/demo/api/v1/nodes").json()
-    client.post(
+    before_cluster = client.get("/api/clusters/demo").json()
+    response = client.post(
         "/api/clusters/demo/simulate",
         json={"destination": "web:80", "requests": 100,
               "events": [{"at": 0, "action": "node-down", "node": "node-1"}]},
     )  # fmt: skip
+    assert response.status_code == 200, response.text
+    result = response.json()
+    # The run did take node-1 down (in its private copy): no request reached it.
+    assert [e["description"] for e in result["events"]] == ["t=0s node-down node-1"]
+    assert "node-1" not in result["by_node"] and result["outcomes"]["delivered"] == 100
     assert client.get("/k8s/demo/api/v1/nodes").json() == before
+    assert client.get("/api/clusters/demo").json() == before_cluster

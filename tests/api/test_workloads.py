@@ -72,14 +72,18 @@ def test_a_pod_without_node_name_is_scheduled_and_gets_an_ip(client: TestClient)
         "metadata": {"name": "solo"},
         "spec": {"containers": [{"name": "c", "image": "busybox"}]},
     }
-    pod = client.post(f"{CORE}/namespaces/default/pods", json=body).json()
+    created = client.post(f"{CORE}/namespaces/default/pods", json=body)
+    assert created.status_code == 201, created.text
+    pod = created.json()
     assert pod["spec"]["nodeName"].startswith("node-")
     assert pod["status"]["podIP"].startswith("10.244.")
     assert pod["status"]["phase"] == "Running"
 
 
 def test_a_node_created_without_status_gets_the_next_ip_and_pod_cidr(client: TestClient) -> None:
-    node = client.post(f"{CORE}/nodes", json={"metadata": {"name": "node-4"}}).json()
+    created = client.post(f"{CORE}/nodes", json={"metadata": {"name": "node-4"}})
+    assert created.status_code == 201, created.text
+    node = created.json()
     assert node["status"]["addresses"][0]["address"] == "192.168.49.6"
     assert node["spec"]["podCIDR"] == "10.244.4.0/24"
     assert ready(node)
@@ -95,7 +99,7 @@ def test_scaling_a_deployment_creates_and_removes_pods(client: TestClient) -> No
     pods = client.get(f"{CORE}/namespaces/default/pods?labelSelector=app=frontend").json()
     assert len(pods["items"]) == 5
     deployment["spec"]["replicas"] = 1
-    client.put(f"{APPS}/frontend", json=deployment)
+    assert client.put(f"{APPS}/frontend", json=deployment).status_code == 200
     pods = client.get(f"{CORE}/namespaces/default/pods?labelSelector=app=frontend").json()
     assert len(pods["items"]) == 1
 

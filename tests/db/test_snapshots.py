@@ -44,8 +44,11 @@ def test_the_cache_keeps_few_big_snapshots(
 ) -> None:
     monkeypatch.setattr(snapshots, "MAX_OBJECTS", 1)
     current("demo")
-    current("bare-metal")
-    assert len(snapshots._snapshots) == 1  # the newest one stays
+    newest = current("bare-metal")
+    assert len(snapshots._snapshots) == 1
+    (kept,) = snapshots._snapshots.values()
+    assert kept is newest and kept[0].config.name == "bare-metal"  # the newest one stays
+    assert current("bare-metal") is newest  # and is still served from the cache
 
 
 def test_a_huge_rule_set_is_linked_not_rendered(

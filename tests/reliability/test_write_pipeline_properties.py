@@ -5,6 +5,9 @@ over a valid minimal object so that a fair share is accepted. Whatever comes in:
 - the answer is 201 or a 4xx Status, never 5xx;
 - a 201 object reads back exactly as returned, and its ClusterIP and nodePorts are unique;
 - a 4xx leaves the cluster untouched (no object, same resourceVersion).
+
+Every example runs on its own freshly seeded database, so no example's stored object (a taken
+name, nodePort or ClusterIP) can decide another example's answer, and a failure replays alone.
 """
 
 from __future__ import annotations
@@ -12,6 +15,10 @@ from __future__ import annotations
 import copy
 import os
 import string
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -31,6 +38,7 @@ from app.core.model.schema import (
     Struct,
 )
 from tests.api.test_hostile_input import URLS, valid
+from tests.conftest import app_client, fresh_database
 
 EXAMPLES = int(os.environ.get("SVCSCOPE_FUZZ_EXAMPLES", "30"))
 SETTINGS = settings(
@@ -104,6 +112,16 @@ def _cluster_version(client: TestClient) -> str:
     return version
 
 
+@contextmanager
+def seeded_demo(directory: Path) -> Iterator[TestClient]:
+    """A new database with the demo clusters, for one hypothesis example."""
+    with (
+        fresh_database(directory, f"example-{uuid.uuid4().hex}.db"),
+        app_client(seed=True) as client,
+    ):
+        yield client
+
+
 def check_write(client: TestClient, kind: str, obj: dict[str, Any]) -> None:
     name = obj["metadata"].get("name")
     url = f"{URLS[kind]}/{name}" if isinstance(name, str) and name.isalnum() else None
@@ -140,30 +158,35 @@ def check_unique_allocations(client: TestClient) -> None:
 
 @SETTINGS
 @given(obj=objects("Service"))
-def test_random_services(client: TestClient, obj: dict[str, Any]) -> None:
-    check_write(client, "Service", obj)
-    check_unique_allocations(client)
+def test_random_services(tmp_path: Path, obj: dict[str, Any]) -> None:
+    with seeded_demo(tmp_path) as client:
+        check_write(client, "Service", obj)
+        check_unique_allocations(client)
 
 
 @SETTINGS
 @given(obj=objects("Pod"))
-def test_random_pods(client: TestClient, obj: dict[str, Any]) -> None:
-    check_write(client, "Pod", obj)
+def test_random_pods(tmp_path: Path, obj: dict[str, Any]) -> None:
+    with seeded_demo(tmp_path) as client:
+        check_write(client, "Pod", obj)
 
 
 @SETTINGS
 @given(obj=objects("Deployment"))
-def test_random_deployments(client: TestClient, obj: dict[str, Any]) -> None:
-    check_write(client, "Deployment", obj)
+def test_random_deployments(tmp_path: Path, obj: dict[str, Any]) -> None:
+    with seeded_demo(tmp_path) as client:
+        check_write(client, "Deployment", obj)
 
 
 @SETTINGS
 @given(obj=objects("Node"))
-def test_random_nodes(client: TestClient, obj: dict[str, Any]) -> None:
-    check_write(client, "Node", obj)
+def test_random_nodes(tmp_path: Path, obj: dict[str, Any]) -> None:
+    with seeded_demo(tmp_path) as client:
+        check_write(client, "Node", obj)
 
 
 @SETTINGS
 @given(obj=objects("EndpointSlice"))
-def test_random_endpoint_slices(client: TestClient, obj: dict[str, Any]) -> None:
-    check_write(client, "EndpointSlice", obj)
+def test_random_endpoint_slices(tmp_path: Path, obj: dict[str, Any]) -> None:
+    with seeded_demo(tmp_path) as client:
+        check_write(client, "EndpointSlice", obj)

@@ -18,30 +18,42 @@ from app.core.model.fielderrors import ValidationFailed
 
 Svc = dict[str, Any]
 
+# apimachinery util/validation/validation.go: dns1035LabelErrMsg + RegexError (IsDNS1035Label).
 DNS1035 = (
     "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with "
     "an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "
     "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
 )
+# apimachinery util/validation/validation.go: dns1123LabelErrMsg + RegexError (IsDNS1123Label).
 RFC1123_LABEL = (
     "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
     "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
     "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
 )
+# apimachinery util/validation/validation.go: dns1123SubdomainErrorMsg + RegexError
+# (IsDNS1123Subdomain).
 RFC1123_SUBDOMAIN = (
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
     "or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "
     "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
 )
+# apimachinery util/validation/validation.go: IsQualifiedName, "name part " +
+# qualifiedNameErrMsg + RegexError.
 NAME_PART = (
     "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and "
     "end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
     "used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
 )
+# apimachinery util/validation/validation.go: IsValidPortNum -> InclusiveRangeError(1, 65535).
 PORT_RANGE = "must be between 1 and 65535, inclusive"
+# apimachinery util/validation/ip.go IsValidIP (v1.33).
 BAD_IP = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+# apimachinery util/validation/ip.go IsValidCIDR (v1.33).
 BAD_CIDR = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
+# pkg/apis/core/validation/validation.go ValidateService: field.Forbidden on
+# loadBalancerSourceRanges / loadBalancerClass / allocateLoadBalancerNodePorts off LoadBalancer.
 LB_ONLY = "may only be used when `type` is 'LoadBalancer'"
+# v1.AnnotationLoadBalancerSourceRangesKey (k8s.io/api/core/v1/annotation_key_constants.go).
 SOURCE_RANGES_KEY = "service.beta.kubernetes.io/load-balancer-source-ranges"
 
 

@@ -19,12 +19,16 @@ from app.core.apiserver.validation.services import (
 
 Manifest = dict[str, Any]
 
+# apimachinery util/validation/validation.go: IsValidPortNum -> InclusiveRangeError(1, 65535).
 PORT_RANGE = "must be between 1 and 65535, inclusive"
+# apimachinery util/validation/validation.go: dns1123SubdomainErrorMsg + RegexError
+# (IsDNS1123Subdomain).
 SUBDOMAIN = (
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
     "or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "
     "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
 )
+# pkg/apis/apps/validation/validation.go ValidateDeploymentSpec (template labels vs selector).
 MISMATCH = "`selector` does not match template `labels`"
 
 

@@ -314,15 +314,16 @@ def check_invariants(drawn: Layout) -> None:
 def test_random_clusters_draw_consistent_diagrams(rc: RandomCluster) -> None:
     drawn = layout(rc.state)
     check_invariants(drawn)
-    ready = {f"pod:{p.key}" for p in rc.state.pods if p.ready and not p.terminating}
+    # EndpointSlice conditions: serving = the pod is ready (terminating or not); ready = serving
+    # and not terminating, so ready pods are a subset of serving ones.
     serving = {f"pod:{p.key}" for p in rc.state.pods if p.ready}
     for edge in drawn.edges:
         if edge.kind in ("svc-pod", "local", "cross") and edge.target.startswith("pod:"):
             svc = rc.state.service(*edge.service.split("/"))
             assert svc is not None
-            # kube-proxy uses ready endpoints, falling back to serving terminating ones
-            # (publishNotReadyAddresses makes every endpoint ready).
-            assert edge.target in serving or svc.publish_not_ready_addresses or edge.target in ready
+            # kube-proxy uses ready endpoints, falling back to serving terminating ones; either
+            # way the pod is serving (publishNotReadyAddresses makes every endpoint ready).
+            assert edge.target in serving or svc.publish_not_ready_addresses, edge.id
     for marker in drawn.ports:
         fed = any(e.target == marker.id for e in drawn.edges)
         forwards = any(e.source == marker.id for e in drawn.edges)

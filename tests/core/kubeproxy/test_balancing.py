@@ -132,13 +132,30 @@ def test_connection_based_schedulers() -> None:
     assert ipvs_schedule("lc", "n", "vs", "10.0.0.1", dests, "c", state, rng) == 1
 
 
-def test_hashing_schedulers_are_deterministic() -> None:
+def test_hashing_schedulers_pick_the_bucket_the_kernel_hash_gives() -> None:
+    # include/linux/hash.h: hash_32(v, bits) = (v * 0x61C88647 mod 2^32) >> (32 - bits).
     assert hash_32(0) == 0 and hash_32(1) == 0x61
-    weights = [1, 1, 1]
-    assert sh_pick("203.0.113.7", weights) == sh_pick("203.0.113.7", weights)
-    spread = {sh_pick(f"198.51.100.{i}", weights) for i in range(64)}
+    # ip_vs_sh.c ip_vs_sh_hashkey: hash_32(ntohl(addr), 8) (port 0 without sh-port), and
+    # ip_vs_sh_reassign deals the 256 buckets to the destinations in list order, `weight`
+    # consecutive buckets each. Worked by hand: 203.0.113.7 = 0xCB007107,
+    # 0xCB007107 * 0x61C88647 mod 2^32 = 0x7CC102F1, so bucket 0x7C = 124; 124 % 3 = 1.
+    assert hash_32(0xCB007107) == 124
+    assert sh_pick("203.0.113.7", [1, 1, 1]) == 1
+    # Weights 2,1 deal the buckets 0,0,1,0,0,1,...: bucket 124 (124 % 3 = 1) is dest 0;
+    # weights 1,2 deal 0,1,1,...: the same bucket is dest 1 (one bucket each would give 0).
+    assert sh_pick("203.0.113.7", [2, 1]) == 0
+    assert sh_pick("203.0.113.7", [1, 2]) == 1
+    # A destination with weight 0 keeps its buckets but is unavailable: no pick.
+    assert sh_pick("203.0.113.7", [1, 0, 1]) is None
+    # IPv6: the four 32-bit words are XORed first (addr_fold); 2001:db8::1 folds to
+    # 0x20010DB9, bucket 63, 63 % 3 = 0.
+    assert sh_pick("2001:db8::1", [1, 1, 1]) == 0
+    # Different clients land on every destination.
+    spread = {sh_pick(f"198.51.100.{i}", [1, 1, 1]) for i in range(64)}
     assert spread == {0, 1, 2}
-    assert dh_pick("10.96.0.10", weights) == dh_pick("10.96.0.10", weights)
+    # ip_vs_dh.c: the same hash of the virtual address, one bucket per destination.
+    # 10.96.0.10 = 0x0A60000A -> bucket 242, 242 % 3 = 2.
+    assert dh_pick("10.96.0.10", [1, 1, 1]) == 2
 
 
 def test_affinity_expires_after_the_timeout() -> None:

@@ -118,23 +118,104 @@ COMMIT
 """  # noqa: E501
 
 
-# k/k pkg/proxy/nftables/proxier_test.go TestOverallNFTablesRules (v1.33 form), selected lines.
-NFT_EXPECTED_LINES = """\
-add rule ip kube-proxy service-LAUZTJTB-ns4/svc4/tcp/p80 ip daddr 172.30.0.44 tcp dport 80 ip saddr != 10.0.0.0/8 jump mark-for-masquerade
-add rule ip kube-proxy service-LAUZTJTB-ns4/svc4/tcp/p80 numgen random mod 2 vmap { 0 : goto endpoint-UNZV3OEC-ns4/svc4/tcp/p80__10.180.0.4/80 , 1 : goto endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80 }
-add element ip kube-proxy service-ips { 172.30.0.44 . tcp . 80 : goto service-LAUZTJTB-ns4/svc4/tcp/p80 }
-add element ip kube-proxy service-nodeports { tcp . 3003 : goto external-4AT6LBPK-ns3/svc3/tcp/p80 }
-add rule ip kube-proxy external-42NFTM6N-ns2/svc2/tcp/p80 ip saddr 10.0.0.0/8 goto service-42NFTM6N-ns2/svc2/tcp/p80 comment "short-circuit pod traffic"
-add set ip kube-proxy affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80 { type ipv4_addr ; flags dynamic,timeout ; timeout 10800s ; }
-add rule ip kube-proxy service-HVFWP5L3-ns5/svc5/tcp/p80 ip saddr @affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80 goto endpoint-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80
-add rule ip kube-proxy endpoint-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80 update @affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80 { ip saddr }
-add rule ip kube-proxy firewall-HVFWP5L3-ns5/svc5/tcp/p80 ip saddr != { 203.0.113.0/25 } drop
-add element ip kube-proxy firewall-ips { 5.6.7.8 . tcp . 80 : goto firewall-HVFWP5L3-ns5/svc5/tcp/p80 }
-add element ip kube-proxy no-endpoint-nodeports { tcp . 3001 comment "ns2/svc2:p80" : drop }
-add element ip kube-proxy no-endpoint-services { 172.30.0.46 . tcp . 80 comment "ns6/svc6:p80" : goto reject-chain }
-add element ip kube-proxy nodeport-ips { 192.168.0.2 }
-add chain ip kube-proxy filter-output-post-dnat { type filter hook output priority -90 ; }
-"""  # noqa: E501
+# nftables mode, v1.33 form: the TestOverallNFTablesRules fixture (same services, endpoints and
+# fake node as upstream's pkg/proxy/nftables/proxier_test.go NewFakeProxier: pod CIDR
+# 10.0.0.0/8, node 192.168.0.2), each expected line paired with the code in
+# pkg/proxy/nftables/proxier.go that writes it. Upstream's own test at HEAD cannot be quoted
+# verbatim: since kubernetes#132456 (v1.34) its baseRules have filter-*-pre-dnat chains at
+# priority -110 and 0, and its ClusterIP masquerade rule reads
+# `ip daddr 172.30.0.41 ip saddr != 10.0.0.0/8 jump mark-for-masquerade` (no `tcp dport 80`).
+# The lines below follow the pre-#132456 proxier.go (read through the code search index; the
+# exact tag of that copy is not recorded there), whose base chains are DNATPriority-10 for the
+# four filter hooks and DNATPriority+10 for filter-output-post-dnat.
+NFT_EXPECTED: list[tuple[str, str]] = [
+    (
+        "add rule ip kube-proxy service-LAUZTJTB-ns4/svc4/tcp/p80 ip daddr 172.30.0.44 tcp dport 80 ip saddr != 10.0.0.0/8 jump mark-for-masquerade",  # noqa: E501
+        # syncProxyRules, "Set up internal traffic handling": Concat(ipX, "daddr", ClusterIP,
+        # protocol, "dport", Port, localDetector.IfNotLocalNFT(), "jump", markMasqChain);
+        # IfNotLocalNFT of DetectLocalByCIDR is `ip saddr != <pod CIDR>`.
+        "syncProxyRules internal traffic masquerade rule",
+    ),
+    (
+        "add rule ip kube-proxy service-LAUZTJTB-ns4/svc4/tcp/p80 numgen random mod 2 vmap { 0 : goto endpoint-UNZV3OEC-ns4/svc4/tcp/p80__10.180.0.4/80 , 1 : goto endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80 }",  # noqa: E501
+        # writeServiceToEndpointRules: Concat("numgen random mod", len(endpoints), "vmap", "{",
+        # "i", ":", "goto", chain, ",", ..., "}"), endpoints in slice order.
+        "writeServiceToEndpointRules load-balancing rule",
+    ),
+    (
+        "add element ip kube-proxy service-ips { 172.30.0.44 . tcp . 80 : goto service-LAUZTJTB-ns4/svc4/tcp/p80 }",  # noqa: E501
+        # syncProxyRules, "Capture the clusterIP": serviceIPs element {ClusterIP, protocol,
+        # Port} -> "goto " + internalTrafficChain when hasInternalEndpoints.
+        "syncProxyRules clusterIP service-ips element",
+    ),
+    (
+        "add element ip kube-proxy service-nodeports { tcp . 3003 : goto external-4AT6LBPK-ns3/svc3/tcp/p80 }",  # noqa: E501
+        # syncProxyRules, "Capture nodeports": serviceNodePorts element {protocol, NodePort}
+        # -> "goto " + externalTrafficChain when hasEndpoints.
+        "syncProxyRules service-nodeports element",
+    ),
+    (
+        'add rule ip kube-proxy external-42NFTM6N-ns2/svc2/tcp/p80 ip saddr 10.0.0.0/8 goto service-42NFTM6N-ns2/svc2/tcp/p80 comment "short-circuit pod traffic"',  # noqa: E501
+        # syncProxyRules, ExternalPolicyLocal branch: Concat(localDetector.IfLocalNFT(),
+        # "goto", clusterPolicyChain), Comment "short-circuit pod traffic".
+        "syncProxyRules external chain pod short-circuit",
+    ),
+    (
+        "add set ip kube-proxy affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80 { type ipv4_addr ; flags dynamic,timeout ; timeout 10800s ; }",  # noqa: E501
+        # syncProxyRules, "Generate the per-endpoint affinity sets": knftables.Set{Type
+        # ipv4_addr, Flags {DynamicFlag, TimeoutFlag}, Timeout StickyMaxAgeSeconds}.
+        "syncProxyRules per-endpoint affinity set",
+    ),
+    (
+        "add rule ip kube-proxy service-HVFWP5L3-ns5/svc5/tcp/p80 ip saddr @affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80 goto endpoint-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80",  # noqa: E501
+        # writeServiceToEndpointRules, session affinity: Concat(ipX, "saddr", "@",
+        # affinitySetName, "goto", chainName), before the numgen rule.
+        "writeServiceToEndpointRules affinity rule",
+    ),
+    (
+        "add rule ip kube-proxy endpoint-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80 update @affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80 { ip saddr }",  # noqa: E501
+        # syncProxyRules, per-endpoint chains, "Handle session affinity": Concat("update", "@",
+        # affinitySetName, "{", ipX, "saddr", "}").
+        "syncProxyRules endpoint chain affinity update",
+    ),
+    (
+        "add rule ip kube-proxy firewall-HVFWP5L3-ns5/svc5/tcp/p80 ip saddr != { 203.0.113.0/25 } drop",  # noqa: E501
+        # syncProxyRules, usesFWChain: Concat(ipX, "saddr", "!=", "{", sources, "}", "drop");
+        # the range's padding (" 203.0.113.0/25" in the Service) is gone once parsed.
+        "syncProxyRules firewall chain",
+    ),
+    (
+        "add element ip kube-proxy firewall-ips { 5.6.7.8 . tcp . 80 : goto firewall-HVFWP5L3-ns5/svc5/tcp/p80 }",  # noqa: E501
+        # syncProxyRules, "Capture load-balancer ingress": firewallIPs element without a
+        # comment (the v1.29/v1.30 proxier still wrote comment "ns5/svc5:p80" here).
+        "syncProxyRules firewall-ips element",
+    ),
+    (
+        'add element ip kube-proxy no-endpoint-nodeports { tcp . 3001 comment "ns2/svc2:p80" : drop }',  # noqa: E501
+        # syncProxyRules, "Capture nodeports": !hasExternalEndpoints (ETP Local, no local
+        # endpoint) -> externalTrafficFilterVerdict "drop", Comment svcPortNameString.
+        "syncProxyRules no-endpoint-nodeports element",
+    ),
+    (
+        'add element ip kube-proxy no-endpoint-services { 172.30.0.46 . tcp . 80 comment "ns6/svc6:p80" : goto reject-chain }',  # noqa: E501
+        # syncProxyRules: !hasEndpoints -> internalTrafficFilterVerdict "goto reject-chain".
+        "syncProxyRules no-endpoint-services element",
+    ),
+    (
+        "add element ip kube-proxy nodeport-ips { 192.168.0.2 }",
+        # setupNFTables: nodePortAddresses is not MatchAll, so nodeport-ips holds
+        # GetNodeIPs(). Upstream's NewFakeProxier passes 192.168.0.2/32; a real v1.33
+        # kube-proxy gets the same from its nftables default `--nodeport-addresses primary`
+        # (cmd/kube-proxy/app/server_linux.go platformApplyDefaults).
+        "setupNFTables nodeport-ips element",
+    ),
+    (
+        "add chain ip kube-proxy filter-output-post-dnat { type filter hook output priority -90 ; }",  # noqa: E501
+        # setupNFTables, nftablesBaseChains: {filterOutputPostDNATChain, FilterType, OutputHook,
+        # DNATPriority + "+10"}; dstnat is -100. (#132456, v1.34, replaced this chain.)
+        "setupNFTables base chain",
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -220,6 +301,7 @@ def test_nft_endpoint_chain_bases_match_upstream(ns: str, ip: str, base: str) ->
     ],
 )
 def test_probability_strings_have_ten_decimals(n: int, first: str) -> None:
+    # pkg/proxy/iptables/proxier.go computeProbability: fmt.Sprintf("%0.10f", 1.0/float64(n)).
     assert chainnames.probability(n) == first
 
 
@@ -243,6 +325,9 @@ def test_iptables_save_holds_the_upstream_lines_and_the_hooks() -> None:
     assert "-j MASQUERADE --random-fully" in default
 
 
+# The three internalTrafficPolicy cases below are pkg/proxy/iptables/proxier_test.go
+# TestInternalTrafficPolicyE2E: svc1 at 172.30.1.1:80, endpoints 10.0.1.1 (this node), 10.0.1.2
+# and 10.0.1.3; the expected lines are quoted from its expectedIPTablesWithSlice texts.
 def _itp_cluster(itp: str, *, with_slice: bool = True) -> str:
     eps = [
         {"addresses": ["10.0.1.1"], "nodeName": "test-node"},
@@ -309,18 +394,55 @@ def test_internal_traffic_policy_local_without_local_endpoints_drops() -> None:
         "-d 172.30.1.1 --dport 80 -j DROP" in out.splitlines()
     )
     assert "AQI2S6QIMU7PVVRP" not in out  # no nat chains at all
+    # No slice at all: syncProxyRules writes the "has no endpoints" REJECT rule (upstream's
+    # "endpoints deleted" flow test expects REJECT).
     gone = _itp_cluster("Local", with_slice=False)
     assert '"ns1/svc1 has no endpoints" -m tcp -p tcp -d 172.30.1.1 --dport 80 -j REJECT' in gone
 
 
-def test_overall_nftables_rules_contain_upstream_lines() -> None:
-    out = nft_ruleset(upstream_overall(), "test-node").splitlines()
-    expected = NFT_EXPECTED_LINES.splitlines()
-    for line in expected:
-        assert line in out
+@pytest.mark.parametrize(("line", "source"), NFT_EXPECTED, ids=[s for _, s in NFT_EXPECTED])
+def test_overall_nftables_rules_contain_upstream_lines(line: str, source: str) -> None:
+    assert line in nft_ruleset(upstream_overall(), "test-node").splitlines(), source
+
+
+def test_nftables_firewall_lets_the_node_reach_its_own_load_balancer_ip() -> None:
+    # pkg/proxy/nftables/proxier.go syncProxyRules, usesFWChain: when a source range holds the
+    # node's IP (allowFromNode), the LB IPs join the allowed sources, each item separated by
+    # "," in knftables.Concat (which joins with single spaces), as the iptables KUBE-FW chain
+    # gets its `-s <LB IP>` rule.
+    state = cluster(
+        nodes=[node("test-node", "192.168.0.2")],
+        services=[
+            service(
+                "svc5",
+                "172.30.0.45",
+                [port(80, name="p80", node_port=3002)],
+                namespace="ns5",
+                type_="LoadBalancer",
+                lb_ingress=["5.6.7.8"],
+                source_ranges=["203.0.113.0/25", "192.168.0.0/24"],
+            )
+        ],
+        slices=[
+            endpoint_slice(
+                "ns5", "svc5", [{"addresses": ["10.180.0.3"]}], [{"name": "p80", "port": 80}]
+            )
+        ],
+        pod_cidr="10.0.0.0/8",
+    )
+    rule = next(
+        line
+        for line in nft_ruleset(state, "test-node").splitlines()
+        if line.startswith("add rule ip kube-proxy firewall-HVFWP5L3-")
+    )
+    assert rule.endswith("ip saddr != { 203.0.113.0/25 , 192.168.0.0/24 , 5.6.7.8 } drop"), rule
 
 
 def test_ipvsadm_listing_format() -> None:
+    # `ipvsadm -Ln` text (ipvsadm.c print_service_entry / print_title); upstream kube-proxy has
+    # no text test for it. Services and endpoints are the TestOverallIPTablesRules fixture;
+    # "persistent 10800" is ClientIP affinity (pkg/proxy/ipvs/proxier.go sets
+    # IPVS_SVC_F_PERSISTENT with the affinity timeout).
     out = ipvsadm_listing(upstream_overall(), "test-node").splitlines()
     assert out[:3] == HEADER
     assert "TCP  172.30.0.45:80 rr persistent 10800" in out
@@ -333,6 +455,8 @@ def test_ipvsadm_listing_format() -> None:
 
 
 def test_large_clusters_drop_per_endpoint_comments() -> None:
+    # pkg/proxy/iptables/proxier.go: beyond largeClusterEndpointsThreshold (1000) endpoints,
+    # largeClusterMode leaves the per-endpoint "-m comment" out of the KUBE-SVC rules.
     eps = [{"addresses": [f"10.1.{i // 250}.{i % 250 + 1}"]} for i in range(1001)]
     state = cluster(
         nodes=[node("test-node", "192.168.0.2")],

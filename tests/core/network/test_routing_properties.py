@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from app.core.controllers.endpointslices import resolve_target_port
 from app.core.kubeproxy.balancing import AffinityState
+from app.core.network.path import OUTCOMES
 from app.core.network.routing import Source, route
 from tests.core.strategies import RandomCluster, clusters
 
@@ -47,7 +48,11 @@ def test_delivered_paths_end_at_a_usable_selected_pod(rc: RandomCluster, seed: i
     for source in _sources(rc):
         for dest in _destinations(rc):
             path = route(rc.state, source, dest, seed)
-            assert path.outcome in ("delivered", "dropped", "rejected", "unreachable")
+            # Every path starts at its client, names a pod exactly when it was delivered,
+            # and says why it ended where it did.
+            assert path.hops and path.hops[0].kind == "client", path.hops[:1]
+            assert (path.outcome == "delivered") == (path.pod is not None), path.outcome
+            assert path.outcome in OUTCOMES and path.reason, (path.outcome, path.reason)
             for hop in path.hops:
                 assert hop.choices == () or sum(p for _, p in hop.choices) == pytest.approx(1)
                 if hop.choices:
