@@ -14,9 +14,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.api.deps import ClusterDep
+from app.api.errors import READ_ERRORS
 from app.core.apiserver.writes import NotFound
 
-router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes discovery"])
+router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes discovery"], responses=READ_ERRORS)
 
 VERBS = ["create", "delete", "get", "list", "update"]
 READ = ["get", "list"]

@@ -48,6 +48,12 @@ def config_of(row: ClusterRow) -> ClusterConfig:
     )
 
 
+def set_mutable_settings(row: ClusterRow, config: ClusterConfig) -> None:
+    """Copy the settings a cluster may change once it exists (clustersettings.MUTABLE)."""
+    for column in ("provider", "proxy_mode", "ipvs_scheduler", "load_balancer_pool"):
+        setattr(row, column, getattr(config, column))
+
+
 def get_cluster(session: Session, name: str, *, for_update: bool = False) -> ClusterRow:
     query = select(ClusterRow).where(ClusterRow.name == name)
     if for_update:

@@ -15,7 +15,7 @@ from app.core.model.workspace import Workspace
 from app.core.network.routing import Source
 from app.core.simulation.events import parse_events
 from app.core.simulation.simulate import Spec, simulate
-from app.db.seed import populate_demo
+from app.services.clusters import populate_demo
 
 COMPARED = ("outcomes", "by_pod", "by_node", "by_lb_node", "cross_node", "affinity_hits",
             "series", "expected_share")  # fmt: skip
