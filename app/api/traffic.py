@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import ClusterDep
 from app.api.errors import READ_ERRORS, WRITE_ERRORS
+from app.api.results import RoutedPath, SimulationResult
 from app.core.model.fielderrors import ValidationFailed, invalid
 from app.core.network.routing import RouteError, Source, route
 from app.core.simulation.events import parse_events
@@ -87,7 +88,10 @@ class SimulateIn(BaseModel):
     engine: Literal["auto", "vector", "scalar"] = "auto"
 
 
-@router.post("/route", responses=WRITE_ERRORS)
+# JSONResponse: floats print as json.dumps prints them (1e-05), as they always have.
+@router.post(
+    "/route", response_model=RoutedPath, response_class=JSONResponse, responses=WRITE_ERRORS
+)
 def route_request(body: RouteIn, session: ReadSession, row: ClusterDep) -> dict[str, Any]:
     """Follow one request hop by hop: client, load balancer, node, Service, pod, and why."""
     state = snapshots.snapshot(session, row)[1]
@@ -98,7 +102,13 @@ def route_request(body: RouteIn, session: ReadSession, row: ClusterDep) -> dict[
     return path.to_dict()
 
 
-@router.post("/simulate", responses=WRITE_ERRORS)
+@router.post(
+    "/simulate",
+    response_model=SimulationResult,
+    response_model_exclude_unset=True,  # a series point without by_pod stays without it
+    response_class=JSONResponse,
+    responses=WRITE_ERRORS,
+)
 def simulate_requests(body: SimulateIn, session: ReadSession, row: ClusterDep) -> dict[str, Any]:
     """Send many requests over simulated time, with events, and count where they went.
 
