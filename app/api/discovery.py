@@ -64,6 +64,12 @@ def _of(group: str) -> list[tuple[str, str, str, str, bool, list[str], list[str]
     return [r for r in RESOURCES if r[0] == group]
 
 
+def _aliases(short: list[str], categories: list[str]) -> dict[str, list[str]]:
+    """`svc` for services, `all` for `kubectl get all`: both documents list them, when any."""
+    found = {"shortNames": short, "categories": categories}
+    return {key: names for key, names in found.items() if names}
+
+
 def _aggregated_resource(
     r: tuple[str, str, str, str, bool, list[str], list[str], list[str]],
 ) -> dict[str, Any]:
@@ -75,10 +81,7 @@ def _aggregated_resource(
         "singularResource": singular,
         "verbs": verbs,
     }
-    if short:
-        entry["shortNames"] = short
-    if categories:
-        entry["categories"] = categories
+    entry.update(_aliases(short, categories))
     if resource == "deployments":
         entry["subresources"] = [
             {
@@ -169,11 +172,7 @@ def _resource_list(group: str) -> dict[str, Any]:
             "kind": kind,
             "verbs": verbs,
         }
-        if short:
-            entry["shortNames"] = short
-        if categories:
-            entry["categories"] = categories
-        resources.append(entry)
+        resources.append({**entry, **_aliases(short, categories)})
     return {
         "kind": "APIResourceList",
         "apiVersion": "v1",
