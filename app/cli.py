@@ -86,10 +86,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     except UseCaseFailed as exc:
         console.print(f"[red]error:[/red] {exc.message}")
         return 1
-    if not docs:
-        return 0  # nothing to apply, and nothing to say
     with _session() as session, Progress(console=console, transient=True) as bar:
         task = bar.add_task(f"applying {len(docs)} objects", total=len(docs))
+        if not docs:
+            return 0  # an empty file applies nothing and says nothing (the API refuses it)
         try:
             outcomes = manifests.import_manifest(
                 session=session, cluster=args.cluster, docs=docs, namespace=args.namespace,
@@ -239,7 +239,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeElapsedColumn
-    from rich.table import Table
 
     from app.core.apiserver.writes import ApiError
     from app.core.model.fielderrors import ValidationFailed
@@ -275,6 +274,15 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
+    _print_simulation(result, args)
+    return 0
+
+
+def _print_simulation(result: dict[str, Any], args: argparse.Namespace) -> None:
+    """The totals, a table of requests by pod beside their expected share, the events."""
+    from rich.console import Console
+    from rich.table import Table
+
     out = Console(highlight=False)
     total = result["total"]
     out.print(f"[bold]{total:,} requests[/bold] to {args.destination} over "
@@ -297,7 +305,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     )
     for event in result["events"]:
         out.print(f"event: {event['description']} (from request {event['request']:,})")
-    return 0
 
 
 def escape_markup(text: str) -> str:
