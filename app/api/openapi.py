@@ -1,10 +1,11 @@
 """The OpenAPI document says what the API really answers, so a fuzzer can hold it to that.
 
-FastAPI infers little here: the Kubernetes face reads raw bodies itself (no request schema) and
-answers errors as `Status` objects (FastAPI would document `HTTPValidationError`). `document()`
-completes the generated document once: a request body schema for every operation that reads
-one (derived from the core's decoding schemas), `Status` for every error code, the shapes of
-Kubernetes objects and lists, and the write-token security schemes when a token is set.
+Most of it comes from the routes: response models (app/services, app/api/results.py), request
+body models (app/api/schemas.py) and the Status errors each router declares (app/api/errors.py).
+What remains here cannot be said on a route: the Kubernetes face reads raw bodies itself and
+answers arbitrary objects, so `document()` adds request body schemas derived from the core's
+decoding schemas, the shapes of Kubernetes objects and lists, the allowed path values, and
+the write-token security schemes when a token is set.
 """
 
 from __future__ import annotations
