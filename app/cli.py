@@ -38,7 +38,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_seed(args: argparse.Namespace) -> int:
     _use_db(args.db)
     from app.db.migrate import upgrade_to_head
-    from app.db.seed import seed_demo_clusters
+    from app.services.clusters import seed_demo_clusters
     from app.settings import get_settings
 
     upgrade_to_head(get_settings().DATABASE_URL)
@@ -58,14 +58,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _session() -> Any:
-    from sqlmodel import Session
-
     from app.db.migrate import upgrade_to_head
-    from app.db.session import get_engine
+    from app.db.session import open_write_session
     from app.settings import get_settings
 
     upgrade_to_head(get_settings().DATABASE_URL)
-    return Session(get_engine().execution_options(sqlite_immediate=True))
+    return open_write_session()
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -73,44 +71,37 @@ def cmd_import(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress
 
-    from app.core.apiserver import manifests
-    from app.core.apiserver.writes import ApiError
-    from app.core.model.yamlsafe import YamlError
-    from app.db import repo
+    from app.core.apiserver.manifests import ImportFailed
+    from app.services import manifests
+    from app.services.errors import UseCaseFailed
 
     _use_db(args.db)
     console = Console(stderr=True, soft_wrap=True)
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
-        docs = manifests.parse(text)
+        docs = manifests.parse_manifest(text)
     except (OSError, UnicodeDecodeError) as exc:
         console.print(f"[red]error:[/red] cannot read {args.file}: {exc}")
         return 1
-    except YamlError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+    except UseCaseFailed as exc:
+        console.print(f"[red]error:[/red] {exc.message}")
         return 1
     with _session() as session, Progress(console=console, transient=True) as bar:
         task = bar.add_task(f"applying {len(docs)} objects", total=len(docs))
+        if not docs:
+            return 0  # an empty file applies nothing and says nothing (the API refuses it)
         try:
-            row = repo.get_cluster(session, args.cluster)
-            ws = repo.load_workspace(session, row)
-            outcomes = manifests.apply(
-                ws, docs, args.namespace, progress=lambda n: bar.advance(task, n)
-            )
-            if args.dry_run:
-                session.rollback()
-            else:
-                repo.save_workspace(session, row, ws)
-                session.commit()
-        except manifests.ImportFailed as failed:
-            session.rollback()
-            for error in failed.errors:
+            outcomes = manifests.import_manifest(
+                session=session, cluster=args.cluster, docs=docs, namespace=args.namespace,
+                dry_run=args.dry_run, progress=lambda n: bar.advance(task, n),
+            )  # fmt: skip
+        except UseCaseFailed as exc:
+            if not isinstance(exc.error, ImportFailed):
+                console.print(f"[red]error:[/red] {exc.message}")
+                return 1
+            for error in exc.error.errors:
                 console.print(f"[red]document {error['document']}:[/red] {error['message']}")
             console.print("nothing was applied")
-            return 1
-        except ApiError as exc:
-            session.rollback()
-            console.print(f"[red]error:[/red] {exc.message}")
             return 1
     suffix = " (dry run)" if args.dry_run else ""
     for outcome in outcomes:
@@ -121,20 +112,18 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write a cluster's objects as multi-document YAML."""
-    import yaml
-
-    from app.core.apiserver import manifests
     from app.core.apiserver.writes import ApiError
     from app.db import repo
+    from app.services import manifests
 
     _use_db(args.db)
     with _session() as session:
         try:
-            ws = repo.load_workspace(session, repo.get_cluster(session, args.cluster))
+            row = repo.get_cluster(session, args.cluster)
         except ApiError as exc:
             print(f"error: {exc.message}", file=sys.stderr)
             return 1
-    text = yaml.safe_dump_all(manifests.export(ws, include_system=args.system), sort_keys=False)
+        text = manifests.export_yaml(session=session, row=row, include_system=args.system)
     if args.output and args.output != "-":
         Path(args.output).write_text(text, encoding="utf-8")
     else:
@@ -203,25 +192,17 @@ def cmd_route(args: argparse.Namespace) -> int:
 def cmd_rules(args: argparse.Namespace) -> int:
     """Print what kube-proxy writes on a node in the chosen (or the cluster's) mode."""
     from app.core.apiserver.writes import ApiError
-    from app.core.kubeproxy import rules as proxyrules
     from app.db import repo
+    from app.services.errors import UseCaseFailed
+    from app.services.traffic import proxy_rules
 
     _use_db(args.db)
     try:
         with _session() as session:
             state = repo.load_state(session, repo.get_cluster(session, args.cluster))
-        mode = args.mode or state.config.proxy_mode
-        if mode == "nftables":
-            text = proxyrules.nft_ruleset(state, args.node)
-        elif mode == "ipvs":
-            text = proxyrules.ipvsadm_listing(state, args.node)
-        else:
-            text = proxyrules.iptables_save(state, args.node)
-    except ApiError as exc:
+        text = proxy_rules(state=state, node=args.node, mode=args.mode)
+    except (ApiError, UseCaseFailed) as exc:
         print(f"error: {exc.message}", file=sys.stderr)
-        return 1
-    except proxyrules.UnknownNode:
-        print(f'error: nodes "{args.node}" not found', file=sys.stderr)
         return 1
     sys.stdout.write(text)
     return 0
@@ -258,7 +239,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeElapsedColumn
-    from rich.table import Table
 
     from app.core.apiserver.writes import ApiError
     from app.core.model.fielderrors import ValidationFailed
@@ -294,6 +274,15 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
+    _print_simulation(result, args)
+    return 0
+
+
+def _print_simulation(result: dict[str, Any], args: argparse.Namespace) -> None:
+    """The totals, a table of requests by pod beside their expected share, the events."""
+    from rich.console import Console
+    from rich.table import Table
+
     out = Console(highlight=False)
     total = result["total"]
     out.print(f"[bold]{total:,} requests[/bold] to {args.destination} over "
@@ -316,7 +305,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     )
     for event in result["events"]:
         out.print(f"event: {event['description']} (from request {event['request']:,})")
-    return 0
 
 
 def escape_markup(text: str) -> str:

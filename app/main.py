@@ -7,26 +7,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import (
-    auth,
-    clusters,
-    discovery,
-    errors,
-    kube,
-    layout,
-    manifests,
-    openapi,
-    topology,
-    traffic,
-)
+from app.api import clusters, discovery, errors, kube, layout, manifests, openapi, topology, traffic
 from app.db.migrate import upgrade_to_head
-from app.db.seed import seed_demo_clusters
+from app.security import auth, csrf
+from app.services.clusters import seed_demo_clusters
 from app.settings import get_settings
-from app.web import csrf, login, pages
+from app.web import login, pages
+from app.web.refused import refused_page
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("svcscope")
@@ -43,6 +35,14 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+async def _refused(request: Request, exc: Exception) -> Response:
+    """A refused write: a Status on the APIs, a short page with a sign-in link elsewhere."""
+    assert isinstance(exc, auth.WriteRefused)
+    if auth.is_api(request.url.path):
+        return errors.api_error_response(exc)
+    return refused_page(request, exc)
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
         title="svcscope",
@@ -52,7 +52,7 @@ def create_app() -> FastAPI:
         dependencies=[auth.WriteGuard],  # every route: reads pass, writes need a writer
     )
     errors.install(app)
-    auth.install(app)
+    app.add_exception_handler(auth.WriteRefused, _refused)
     csrf.install(app)
     openapi.install(app)
     app.include_router(login.router)

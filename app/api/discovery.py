@@ -14,9 +14,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.api.deps import ClusterDep
+from app.api.errors import READ_ERRORS
 from app.core.apiserver.writes import NotFound
 
-router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes discovery"])
+router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes discovery"], responses=READ_ERRORS)
 
 VERBS = ["create", "delete", "get", "list", "update"]
 READ = ["get", "list"]
@@ -63,6 +64,12 @@ def _of(group: str) -> list[tuple[str, str, str, str, bool, list[str], list[str]
     return [r for r in RESOURCES if r[0] == group]
 
 
+def _aliases(short: list[str], categories: list[str]) -> dict[str, list[str]]:
+    """`svc` for services, `all` for `kubectl get all`: both documents list them, when any."""
+    found = {"shortNames": short, "categories": categories}
+    return {key: names for key, names in found.items() if names}
+
+
 def _aggregated_resource(
     r: tuple[str, str, str, str, bool, list[str], list[str], list[str]],
 ) -> dict[str, Any]:
@@ -74,10 +81,7 @@ def _aggregated_resource(
         "singularResource": singular,
         "verbs": verbs,
     }
-    if short:
-        entry["shortNames"] = short
-    if categories:
-        entry["categories"] = categories
+    entry.update(_aliases(short, categories))
     if resource == "deployments":
         entry["subresources"] = [
             {
@@ -168,11 +172,7 @@ def _resource_list(group: str) -> dict[str, Any]:
             "kind": kind,
             "verbs": verbs,
         }
-        if short:
-            entry["shortNames"] = short
-        if categories:
-            entry["categories"] = categories
-        resources.append(entry)
+        resources.append({**entry, **_aliases(short, categories)})
     return {
         "kind": "APIResourceList",
         "apiVersion": "v1",

@@ -8,18 +8,19 @@ with kind Status, and unexpected exceptions become a 500 InternalError Status, n
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core.apiserver.manifests import ImportFailed
 from app.core.apiserver.writes import ApiError
-from app.core.model.decoding import DecodeError
 from app.core.model.fielderrors import ValidationFailed
-from app.core.model.selectors import SelectorError
+from app.services.errors import CORE_ERRORS, CoreError, UseCaseFailed
 
 log = logging.getLogger("svcscope")
 
@@ -46,6 +47,33 @@ KIND_RESOURCES = {
     "EndpointSlice": ("discovery.k8s.io", "endpointslices"),
     "Cluster": ("", "clusters"),
 }
+
+
+class Status(BaseModel):
+    """A Kubernetes Status: every error the API answers."""
+
+    kind: Literal["Status"]
+    apiVersion: Literal["v1"]
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    status: Literal["Failure"]
+    message: str
+    reason: str
+    code: int = Field(ge=400, le=499)
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+def status_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a router: each error code answers a Status."""
+    return {code: {"model": Status, "description": "A Kubernetes Status"} for code in codes}
+
+
+READ_ERRORS = status_responses(400, 404, 406, 422)
+"""What any route may answer (declared on each router): a bad request or selector, no such
+object or representation, an invalid query or body."""
+WRITE_ERRORS = status_responses(401, 403, 405, 409, 413, 415, 429)
+"""What a write may answer besides (declared on each write route): no or wrong credentials,
+a method the resource does not take, a conflict, a body too large or in an unknown format,
+a busy database."""
 
 
 def status_body(
@@ -92,22 +120,40 @@ def api_error_response(exc: ApiError) -> JSONResponse:
     return status_response(exc.code, exc.message, exc.reason, details)
 
 
-def install(app: FastAPI) -> None:
-    @app.exception_handler(ValidationFailed)
-    async def _invalid(_: Request, exc: ValidationFailed) -> JSONResponse:
+def import_failed_response(failed: ImportFailed) -> JSONResponse:
+    """422 Invalid for a manifest: one cause per field error, named by its document."""
+    causes: list[dict[str, Any]] = []
+    for error in failed.errors:
+        prefix = f"documents[{error['document'] - 1}]"
+        for cause in error.get("causes") or [{"field": "", "message": error["message"]}]:
+            causes.append(
+                {
+                    "reason": error["reason"],
+                    "message": cause["message"],
+                    "field": f"{prefix}.{cause['field']}" if cause["field"] else prefix,
+                }
+            )
+    message = f"the manifest was not applied: {failed}"
+    return status_response(422, message, "Invalid", {"causes": causes, "kind": "List"})
+
+
+def core_error_response(exc: CoreError) -> JSONResponse:
+    """The Status kube-apiserver answers for each kind of refusal the core raises."""
+    if isinstance(exc, ValidationFailed):
         return invalid_response(exc)
-
-    @app.exception_handler(ApiError)
-    async def _api(_: Request, exc: ApiError) -> JSONResponse:
+    if isinstance(exc, ApiError):
         return api_error_response(exc)
+    if isinstance(exc, ImportFailed):
+        return import_failed_response(exc)
+    return status_response(400, str(exc), "BadRequest")  # DecodeError, SelectorError
 
-    @app.exception_handler(DecodeError)
-    async def _decode(_: Request, exc: DecodeError) -> JSONResponse:
-        return status_response(400, str(exc), "BadRequest")
 
-    @app.exception_handler(SelectorError)
-    async def _selector(_: Request, exc: SelectorError) -> JSONResponse:
-        return status_response(400, str(exc), "BadRequest")
+def install(app: FastAPI) -> None:
+    async def _core(_: Request, exc: Exception) -> JSONResponse:
+        return core_error_response(exc.error if isinstance(exc, UseCaseFailed) else exc)  # type: ignore[arg-type]
+
+    for kind in (UseCaseFailed, *CORE_ERRORS):
+        app.add_exception_handler(kind, _core)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

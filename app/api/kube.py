@@ -1,8 +1,8 @@
 """The Kubernetes face: /k8s/{cluster}/api/v1/… and /k8s/{cluster}/apis/{group}/v1/….
 
 Objects go in and out as Kubernetes JSON, lists carry a resourceVersion, errors are Status
-objects. Writes run the core's apiserver pipeline in one transaction (app/db/repo.write);
-reads live in kube_read.py.
+objects. Writes are the use cases of app/services/objects.py (the core's apiserver pipeline in
+one transaction), the same the pages call; reads live in kube_read.py.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.api.deps import BodyDep, ClusterDep
+from app.api.errors import READ_ERRORS, WRITE_ERRORS
 from app.api.kube_read import NOT_FOUND, ListDep, one, respond_one
 from app.core.apiserver import writes as apiserver
 from app.core.model.workspace import Manifest
-from app.db import repo
 from app.db.session import ReadSession, WriteSession
+from app.services import objects
 
-router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes"])
+router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes"], responses=READ_ERRORS)
 
 CORE_NAMESPACED = ("services", "pods", "endpoints", "events")
 CORE_WRITABLE = {"services": "Service", "pods": "Pod", "endpoints": "Endpoints"}
@@ -56,20 +57,24 @@ def _group(group: str, resource: str) -> str:
 def _create(
     session: WriteSession, cluster: str, kind: str, body: Any, namespace: str
 ) -> JSONResponse:
-    obj = repo.write(session, cluster, lambda ws: apiserver.create(ws, kind, body, namespace))
+    obj = objects.create_object(
+        session=session, cluster=cluster, kind=kind, body=body, namespace=namespace
+    )
     return JSONResponse(obj, status_code=201)
 
 
 def _replace(
     session: WriteSession, cluster: str, kind: str, namespace: str, name: str, body: Any
 ) -> Manifest:
-    return repo.write(
-        session, cluster, lambda ws: apiserver.replace(ws, kind, namespace, name, body)
+    return objects.replace_object(
+        session=session, cluster=cluster, kind=kind, namespace=namespace, name=name, body=body
     )
 
 
 def _delete(session: WriteSession, cluster: str, kind: str, namespace: str, name: str) -> Manifest:
-    return repo.write(session, cluster, lambda ws: apiserver.remove(ws, kind, namespace, name))
+    return objects.delete_object(
+        session=session, cluster=cluster, kind=kind, namespace=namespace, name=name
+    )
 
 
 # --- core group ---------------------------------------------------------------------------
@@ -94,7 +99,7 @@ def read_namespaced(
     return respond_one(request, row, resource, one(session, row, _core(resource), namespace, name))
 
 
-@router.post("/api/v1/namespaces/{namespace}/{resource}", status_code=201)
+@router.post("/api/v1/namespaces/{namespace}/{resource}", status_code=201, responses=WRITE_ERRORS)
 def create_namespaced(
     session: WriteSession, cluster: str, namespace: str, resource: str, body: BodyDep
 ) -> JSONResponse:
@@ -102,7 +107,7 @@ def create_namespaced(
     return _create(session, cluster, _core_kind(resource), body, namespace)
 
 
-@router.put("/api/v1/namespaces/{namespace}/{resource}/{name}")
+@router.put("/api/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
 def replace_namespaced(
     session: WriteSession, cluster: str, namespace: str, resource: str, name: str, body: BodyDep
 ) -> Manifest:
@@ -110,7 +115,7 @@ def replace_namespaced(
     return _replace(session, cluster, _core_kind(resource), namespace, name, body)
 
 
-@router.delete("/api/v1/namespaces/{namespace}/{resource}/{name}")
+@router.delete("/api/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
 def delete_namespaced(
     session: WriteSession, cluster: str, namespace: str, resource: str, name: str
 ) -> Manifest:
@@ -132,19 +137,19 @@ def read_node(request: Request, session: ReadSession, row: ClusterDep, name: str
     return respond_one(request, row, "nodes", one(session, row, "nodes", "", name))
 
 
-@router.post("/api/v1/nodes", status_code=201)
+@router.post("/api/v1/nodes", status_code=201, responses=WRITE_ERRORS)
 def create_node(session: WriteSession, cluster: str, body: BodyDep) -> JSONResponse:
     """Register a node (the simulator fills status, InternalIP and podCIDR when absent)."""
     return _create(session, cluster, "Node", body, "")
 
 
-@router.put("/api/v1/nodes/{name}")
+@router.put("/api/v1/nodes/{name}", responses=WRITE_ERRORS)
 def replace_node(session: WriteSession, cluster: str, name: str, body: BodyDep) -> Manifest:
     """Replace a node; a change of its Ready condition reaches its pods."""
     return _replace(session, cluster, "Node", "", name, body)
 
 
-@router.delete("/api/v1/nodes/{name}")
+@router.delete("/api/v1/nodes/{name}", responses=WRITE_ERRORS)
 def delete_node(session: WriteSession, cluster: str, name: str) -> Manifest:
     """Delete a node; its pods are deleted and Deployments replace them elsewhere."""
     return _delete(session, cluster, "Node", "", name)
@@ -192,7 +197,9 @@ def read_group_namespaced(
     return respond_one(request, row, resource, one(session, row, resource, namespace, name))
 
 
-@router.post("/apis/{group}/v1/namespaces/{namespace}/{resource}", status_code=201)
+@router.post(
+    "/apis/{group}/v1/namespaces/{namespace}/{resource}", status_code=201, responses=WRITE_ERRORS
+)
 def create_group_namespaced(
     session: WriteSession, cluster: str, group: str, namespace: str, resource: str, body: BodyDep
 ) -> JSONResponse:
@@ -200,7 +207,7 @@ def create_group_namespaced(
     return _create(session, cluster, _group(group, resource), body, namespace)
 
 
-@router.put("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}")
+@router.put("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
 def replace_group_namespaced(
     session: WriteSession,
     cluster: str,
@@ -214,7 +221,7 @@ def replace_group_namespaced(
     return _replace(session, cluster, _group(group, resource), namespace, name, body)
 
 
-@router.delete("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}")
+@router.delete("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
 def delete_group_namespaced(
     session: WriteSession, cluster: str, group: str, namespace: str, resource: str, name: str
 ) -> Manifest:

@@ -1,10 +1,11 @@
 """The OpenAPI document says what the API really answers, so a fuzzer can hold it to that.
 
-FastAPI infers little here: the Kubernetes face reads raw bodies itself (no request schema) and
-answers errors as `Status` objects (FastAPI would document `HTTPValidationError`). `document()`
-completes the generated document once: a request body schema for every operation that reads
-one (derived from the core's decoding schemas), `Status` for every error code, the shapes of
-Kubernetes objects and lists, and the write-token security schemes when a token is set.
+Most of it comes from the routes: response models (app/services, app/api/results.py), request
+body models (app/api/schemas.py) and the Status errors each router declares (app/api/errors.py).
+What remains here cannot be said on a route: the Kubernetes face reads raw bodies itself and
+answers arbitrary objects, so `document()` adds request body schemas derived from the core's
+decoding schemas, the shapes of Kubernetes objects and lists, the allowed path values, and
+the write-token security schemes when a token is set.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from app.core.apiserver.clustersettings import FIELDS, MAX_NODES
+from app.api.schemas import MEDIA_TYPES, RFC1123_LABEL
 from app.core.apiserver.validation import services as validation
 from app.core.model import decoding
 from app.core.model.schema import (
@@ -34,30 +35,9 @@ from app.settings import get_settings
 
 REF = "#/components/schemas/"
 DNS_LABEL = "^[a-z]([-a-z0-9]*[a-z0-9])?$"
-RFC1123_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 BODY_READERS = frozenset({"json_body"})
-SAFE_ERRORS = ("400", "404", "406", "422")
-UNSAFE_ERRORS = ("400", "401", "403", "404", "405", "409", "413", "415", "422", "429")
-MEDIA_TYPES = ("application/json", "application/yaml")
-YAML_RESPONSES = {("/api/clusters/{cluster}/manifests", "get")}  # multi-document YAML
 
-STATUS: dict[str, Any] = {
-    "type": "object",
-    "title": "Status",
-    "description": "A Kubernetes Status: every error the API answers.",
-    "required": ["kind", "apiVersion", "status", "message", "reason", "code"],
-    "properties": {
-        "kind": {"const": "Status"},
-        "apiVersion": {"const": "v1"},
-        "metadata": {"type": "object"},
-        "status": {"const": "Failure"},
-        "message": {"type": "string"},
-        "reason": {"type": "string"},
-        "code": {"type": "integer", "minimum": 400, "maximum": 499},
-        "details": {"type": "object"},
-    },
-}
 OBJECT_META: dict[str, Any] = {
     "type": "object",
     "required": ["name"],
@@ -98,56 +78,6 @@ KUBERNETES_LIST: dict[str, Any] = {
         },
     },
 }
-CLUSTER: dict[str, Any] = {
-    "type": "object",
-    "title": "Cluster",
-    "required": ["name", *FIELDS, "resourceVersion", "createdAt", "counts"],
-    "properties": {
-        "name": {"type": "string"},
-        **{key: {"type": "string"} for key in FIELDS},
-        "resourceVersion": {"type": "string"},
-        "createdAt": {"type": "string"},
-        "counts": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
-    },
-}
-CLUSTER_CLUSTER_LIST: dict[str, Any] = {
-    "type": "object",
-    "title": "ClusterList",
-    "required": ["items"],
-    "properties": {"items": {"type": "array", "items": {"$ref": REF + "Cluster"}}},
-}
-CLUSTER_SETTINGS: dict[str, Any] = {
-    "type": "object",
-    "title": "ClusterSettings",
-    "properties": {
-        "name": {"type": "string", "pattern": RFC1123_LABEL, "maxLength": 63},
-        "provider": {"enum": ["none", "cloud", "metallb-l2"]},
-        "proxyMode": {"enum": ["iptables", "ipvs", "nftables"]},
-        "ipvsScheduler": {"type": "string"},
-        "serviceCIDR": {"type": "string"},
-        "podCIDR": {"type": "string"},
-        "nodePortRange": {"type": "string"},
-        "nodeCIDR": {"type": "string"},
-        "controlPlaneAddress": {"type": "string"},
-        "loadBalancerPool": {"type": "string"},
-        "nodes": {"type": "integer", "minimum": 0, "maximum": MAX_NODES},
-        "resourceVersion": {"description": "read-only: sent back by a read-modify-write, ignored"},
-        "createdAt": {"description": "read-only, ignored"},
-        "counts": {"description": "read-only, ignored"},
-    },
-    "additionalProperties": False,
-}
-for _key in FIELDS:  # null means "keep the default" for every setting
-    CLUSTER_SETTINGS["properties"][_key] = {
-        "anyOf": [CLUSTER_SETTINGS["properties"][_key], {"type": "null"}]
-    }
-CLUSTER_CHANGE: dict[str, Any] = {
-    **CLUSTER_SETTINGS,
-    "title": "ClusterChange",
-    "description": "PATCH: the mutable settings; the others may be sent unchanged.",
-    "properties": {k: v for k, v in CLUSTER_SETTINGS["properties"].items() if k != "nodes"},
-}
-
 # Values the API server's validation enforces; "" is accepted where defaulting fills it in.
 _ENUMS: dict[tuple[str, ...], list[str]] = {
     ("spec", "type"): ["", *validation.SERVICE_TYPES],
@@ -232,11 +162,7 @@ def _reads_body(route: APIRoute) -> bool:
     return False
 
 
-def _body_schema(path: str, method: str) -> dict[str, Any]:
-    if path == "/api/clusters":
-        return {"$ref": REF + "ClusterSettings"}
-    if path == "/api/clusters/{cluster}":
-        return {"$ref": REF + "ClusterChange"}
+def _body_schema(path: str) -> dict[str, Any]:
     kinds = _BODY_KINDS.get(path)
     if not kinds:
         return {"type": "object"}
@@ -245,10 +171,7 @@ def _body_schema(path: str, method: str) -> dict[str, Any]:
 
 
 def _success_schema(path: str, method: str) -> dict[str, Any] | None:
-    if path == "/api/clusters":
-        return {"$ref": REF + ("ClusterList" if method == "get" else "Cluster")}
-    if path == "/api/clusters/{cluster}":
-        return {"$ref": REF + "Cluster"}
+    """The /k8s face answers arbitrary Kubernetes objects and lists (JSONResponse)."""
     if not path.startswith("/k8s/") or (path not in _BODY_KINDS and method != "get"):
         return None
     if method != "get":
@@ -270,13 +193,8 @@ def document(schema: dict[str, Any], routes: list[Any], *, token_required: bool)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.update(
         {
-            "Status": STATUS,
             "KubernetesObject": KUBERNETES_OBJECT,
             "KubernetesList": KUBERNETES_LIST,
-            "Cluster": CLUSTER,
-            "ClusterList": CLUSTER_CLUSTER_LIST,
-            "ClusterSettings": CLUSTER_SETTINGS,
-            "ClusterChange": CLUSTER_CHANGE,
             **{kind: kind_schema(struct) for kind, struct in decoding.SCHEMAS.items()},
         }
     )
@@ -306,22 +224,13 @@ def document(schema: dict[str, Any], routes: list[Any], *, token_required: bool)
 
 def _document_operation(path: str, method: str, operation: dict[str, Any], reads: bool) -> None:
     responses = operation.setdefault("responses", {})
-    if (path, method) in YAML_RESPONSES:
-        documents = {"description": "multi-document YAML, as `kubectl apply -f` reads it"}
-        responses["200"]["content"] = {"application/yaml": {"schema": documents}}
-    status = {
-        "description": "A Kubernetes Status",
-        "content": _json_content({"$ref": REF + "Status"}),
-    }
-    for code in SAFE_ERRORS if method == "get" else UNSAFE_ERRORS:
-        responses[code] = status
     success = _success_schema(path, method)
     if success is not None:
         for code, response in responses.items():
             if code.startswith("2"):
                 response["content"] = _json_content(success)
     if reads and "requestBody" not in operation:
-        body = _body_schema(path, method)
+        body = _body_schema(path)
         operation["requestBody"] = {
             "required": True,
             "content": {media: {"schema": body} for media in MEDIA_TYPES},

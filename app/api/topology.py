@@ -6,22 +6,22 @@ the same view, so an exported file matches what the page shows.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from app.api.deps import ClusterDep
-from app.api.layout import saved_positions
+from app.api.errors import READ_ERRORS
 from app.core.diagram.dot import to_dot
-from app.core.diagram.layout import GROUP_BYS, LayoutOptions, layout
+from app.core.diagram.layout import GROUP_BYS, LayoutOptions
 from app.core.diagram.shapes import Layout
 from app.db import snapshots
 from app.db.session import ReadSession
 from app.db.tables import ClusterRow
+from app.services import diagram
 
-router = APIRouter(prefix="/api/clusters/{cluster}", tags=["topology"])
+router = APIRouter(prefix="/api/clusters/{cluster}", tags=["topology"], responses=READ_ERRORS)
 
 
 def view_options(
@@ -45,8 +45,7 @@ ViewDep = Annotated[LayoutOptions, Depends(view_options)]
 
 
 def _drawn(session: ReadSession, row: ClusterRow, options: LayoutOptions) -> Layout:
-    state = snapshots.snapshot(session, row)[1]
-    return layout(state, replace(options, positions=saved_positions(row)))
+    return diagram.draw(snapshots.snapshot(session, row)[1], row, options)
 
 
 @router.get("/topology")

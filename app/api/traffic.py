@@ -5,20 +5,22 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import ClusterDep
-from app.core.apiserver.writes import NotFound
-from app.core.kubeproxy import rules as proxyrules
+from app.api.errors import READ_ERRORS, WRITE_ERRORS
+from app.api.results import RoutedPath, SimulationResult
 from app.core.model.fielderrors import ValidationFailed, invalid
 from app.core.network.routing import RouteError, Source, route
 from app.core.simulation.events import parse_events
 from app.core.simulation.simulate import MAX_REQUESTS, Spec, simulate
 from app.db import snapshots
 from app.db.session import ReadSession
+from app.services.traffic import proxy_rules
 
-router = APIRouter(prefix="/api/clusters/{cluster}", tags=["traffic"])
+TEXT = "text/plain"
+router = APIRouter(prefix="/api/clusters/{cluster}", tags=["traffic"], responses=READ_ERRORS)
 
 
 class SourceIn(BaseModel):
@@ -86,7 +88,10 @@ class SimulateIn(BaseModel):
     engine: Literal["auto", "vector", "scalar"] = "auto"
 
 
-@router.post("/route")
+# JSONResponse: floats print as json.dumps prints them (1e-05), as they always have.
+@router.post(
+    "/route", response_model=RoutedPath, response_class=JSONResponse, responses=WRITE_ERRORS
+)
 def route_request(body: RouteIn, session: ReadSession, row: ClusterDep) -> dict[str, Any]:
     """Follow one request hop by hop: client, load balancer, node, Service, pod, and why."""
     state = snapshots.snapshot(session, row)[1]
@@ -97,7 +102,13 @@ def route_request(body: RouteIn, session: ReadSession, row: ClusterDep) -> dict[
     return path.to_dict()
 
 
-@router.post("/simulate")
+@router.post(
+    "/simulate",
+    response_model=SimulationResult,
+    response_model_exclude_unset=True,  # a series point without by_pod stays without it
+    response_class=JSONResponse,
+    responses=WRITE_ERRORS,
+)
 def simulate_requests(body: SimulateIn, session: ReadSession, row: ClusterDep) -> dict[str, Any]:
     """Send many requests over simulated time, with events, and count where they went.
 
@@ -122,7 +133,16 @@ def simulate_requests(body: SimulateIn, session: ReadSession, row: ClusterDep) -
         raise source_error(exc, body) from None
 
 
-@router.get("/nodes/{node}/proxy-rules", response_class=PlainTextResponse)
+@router.get(
+    "/nodes/{node}/proxy-rules",
+    response_class=Response,  # errors stay JSON Status objects in the document
+    responses={
+        200: {
+            "description": "Successful Response",
+            "content": {TEXT: {"schema": {"type": "string"}}},
+        }
+    },
+)
 def read_proxy_rules(
     node: str,
     session: ReadSession,
@@ -131,14 +151,4 @@ def read_proxy_rules(
 ) -> PlainTextResponse:
     """What kube-proxy writes on the node: iptables-save, `ipvsadm -Ln` or the nft ruleset."""
     state = snapshots.snapshot(session, row)[1]
-    chosen = mode or state.config.proxy_mode
-    try:
-        if chosen == "nftables":
-            text = proxyrules.nft_ruleset(state, node)
-        elif chosen == "ipvs":
-            text = proxyrules.ipvsadm_listing(state, node)
-        else:
-            text = proxyrules.iptables_save(state, node)
-    except proxyrules.UnknownNode:
-        raise NotFound(f'nodes "{node}" not found', kind="nodes", name=node) from None
-    return PlainTextResponse(text)
+    return PlainTextResponse(proxy_rules(state=state, node=node, mode=mode))

@@ -33,19 +33,32 @@ class ClusterNotFound(NotFound):
     pass
 
 
+SETTINGS = (
+    "provider",
+    "proxy_mode",
+    "ipvs_scheduler",
+    "service_cidr",
+    "pod_cidr",
+    "node_cidr",
+    "control_plane_address",
+    "load_balancer_pool",
+)
+"""ClusterConfig attributes stored as they are, in columns of the same name (the
+nodePort range is stored as its text, `30000-32767`)."""
+
+
 def config_of(row: ClusterRow) -> ClusterConfig:
     return ClusterConfig(
         name=row.name,
-        provider=row.provider,
-        proxy_mode=row.proxy_mode,
-        ipvs_scheduler=row.ipvs_scheduler,
-        service_cidr=row.service_cidr,
-        pod_cidr=row.pod_cidr,
         node_port_range=PortRange.parse(row.node_port_range),
-        node_cidr=row.node_cidr,
-        control_plane_address=row.control_plane_address,
-        load_balancer_pool=row.load_balancer_pool,
+        **{column: getattr(row, column) for column in SETTINGS},
     )
+
+
+def set_mutable_settings(row: ClusterRow, config: ClusterConfig) -> None:
+    """Copy the settings a cluster may change once it exists (clustersettings.MUTABLE)."""
+    for column in ("provider", "proxy_mode", "ipvs_scheduler", "load_balancer_pool"):
+        setattr(row, column, getattr(config, column))
 
 
 def get_cluster(session: Session, name: str, *, for_update: bool = False) -> ClusterRow:
@@ -230,15 +243,8 @@ def create_cluster(
     """Insert the cluster row and fill it (bootstrap, demo objects) in one transaction."""
     row = ClusterRow(
         name=config.name,
-        provider=config.provider,
-        proxy_mode=config.proxy_mode,
-        ipvs_scheduler=config.ipvs_scheduler,
-        service_cidr=config.service_cidr,
-        pod_cidr=config.pod_cidr,
         node_port_range=str(config.node_port_range),
-        node_cidr=config.node_cidr,
-        control_plane_address=config.control_plane_address,
-        load_balancer_pool=config.load_balancer_pool,
+        **{column: getattr(config, column) for column in SETTINGS},
         resource_version=1,
         created_at=datetime.now(UTC),
     )

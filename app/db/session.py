@@ -64,10 +64,13 @@ def read_session() -> Iterator[Session]:
         yield session
 
 
+def open_write_session() -> Session:
+    """A session whose transaction takes the SQLite write lock at BEGIN (close it after)."""
+    return Session(get_engine().execution_options(sqlite_immediate=True))
+
+
 def write_session() -> Iterator[Session]:
-    """A session whose transaction takes the SQLite write lock at BEGIN."""
-    engine = get_engine()
-    with Session(engine.execution_options(sqlite_immediate=True)) as session:
+    with open_write_session() as session:
         yield session
 
 

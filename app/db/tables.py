@@ -23,6 +23,11 @@ SQLModel.metadata.naming_convention = {
 metadata: MetaData = SQLModel.metadata
 
 
+def _cluster_id() -> Column[int]:
+    """The owning cluster (a new Column each time: a table cannot share another's)."""
+    return Column(Integer, ForeignKey("cluster.id", ondelete="CASCADE"), index=True, nullable=False)
+
+
 class ClusterRow(SQLModel, table=True):
     __tablename__ = "cluster"
 
@@ -48,11 +53,7 @@ class ObjectRow(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("cluster_id", "kind", "namespace", "name"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    cluster_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("cluster.id", ondelete="CASCADE"), index=True, nullable=False
-        )
-    )
+    cluster_id: int = Field(sa_column=_cluster_id())
     kind: str = Field(max_length=32)
     namespace: str = Field(max_length=253)
     name: str = Field(max_length=253)
@@ -66,11 +67,7 @@ class AllocationRow(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("cluster_id", "kind", "value"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    cluster_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("cluster.id", ondelete="CASCADE"), index=True, nullable=False
-        )
-    )
+    cluster_id: int = Field(sa_column=_cluster_id())
     kind: str = Field(max_length=16)
     value: str = Field(max_length=64)
     owner_uid: str = Field(max_length=36)

@@ -1,8 +1,8 @@
 """Changing the cluster from the page: Services (create, edit, delete), Deployment scale, pod
 and node readiness, adding and removing nodes.
 
-Every change goes through app.core.apiserver.writes inside repo.write — the same pipeline, defaults,
-validation messages and transaction as the Kubernetes API — and a success answers with the
+Every change is a use case of app/services/objects.py — the same pipeline, defaults, validation
+messages and transaction as the Kubernetes API — and a success answers with the
 `service-changed` event so the diagram, tables and panel refresh themselves. A failure is shown
 next to the field it concerns, never as an error page.
 """
@@ -15,16 +15,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 
-from app.core.apiserver import bootstrap
-from app.core.apiserver import writes as apiserver
-from app.core.apiserver.writes import AlreadyExists, ApiError
-from app.core.model.decoding import DecodeError
-from app.core.model.fielderrors import ValidationFailed
-from app.core.model.workspace import Manifest, Workspace
-from app.db import repo
+from app.core.model.workspace import Manifest
 from app.db.session import ReadSession, WriteSession
+from app.services import objects
+from app.services.errors import UseCaseFailed
 from app.web.panel import load
 from app.web.serviceform import TYPES, ServiceForm, errors_by_input
 from app.web.views import CHANGED, templates
@@ -45,17 +40,14 @@ class Outcome:
         return "; ".join(m for messages in self.errors.values() for m in messages)
 
 
-def _attempt(session: Session, cluster: str, change: Callable[[Workspace], Manifest]) -> Outcome:
+def _attempt(write: Callable[[], Manifest]) -> Outcome:
+    """Run a use case; a refusal becomes messages by form input."""
     try:
-        return Outcome(repo.write(session, cluster, change), {})
-    except ValidationFailed as exc:
-        return Outcome(None, errors_by_input(exc.errors))
-    except AlreadyExists as exc:
-        return Outcome(None, {"name": [exc.message]})
-    except DecodeError as exc:
-        return Outcome(None, {"": [str(exc)]})
-    except ApiError as exc:
-        return Outcome(None, {"": [exc.message]})
+        return Outcome(write(), {})
+    except UseCaseFailed as exc:
+        if exc.field_errors:
+            return Outcome(None, errors_by_input(exc.field_errors))
+        return Outcome(None, {"name" if exc.reason == "AlreadyExists" else "": [exc.message]})
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -102,7 +94,7 @@ def edit_service(
 
 
 async def _save_service(
-    request: Request, session: Session, cluster: str, mode: str, key: tuple[str, str] | None
+    request: Request, session: WriteSession, cluster: str, mode: str, key: tuple[str, str] | None
 ) -> Response:
     data = await _form(request)
     form = ServiceForm.from_form(data)
@@ -112,13 +104,18 @@ async def _save_service(
     if bad_selector:
         return _service_form(request, cluster, form, mode, errors={"selector": [bad_selector]})
 
-    def change(ws: Workspace) -> Manifest:
+    def write() -> Manifest:
         if key is None:
-            return apiserver.create(ws, "Service", form.body(), form.namespace or "default")
-        stored = ws.get("Service", *key)
-        return apiserver.replace(ws, "Service", key[0], key[1], form.body(stored))
+            return objects.create_object(
+                session=session, cluster=cluster, kind="Service", body=form.body(),
+                namespace=form.namespace or "default",
+            )  # fmt: skip
+        return objects.edit_object(
+            session=session, cluster=cluster, kind="Service", namespace=key[0], name=key[1],
+            edit=form.body,
+        )  # fmt: skip
 
-    outcome = _attempt(session, cluster, change)
+    outcome = _attempt(write)
     if outcome.obj is None:
         return _service_form(request, cluster, form, mode, errors=outcome.errors)
     meta = outcome.obj["metadata"]
@@ -154,7 +151,11 @@ def delete_service(
     request: Request, session: WriteSession, cluster: str, namespace: str, name: str
 ) -> Response:
     """Delete a Service; its ClusterIP and nodePorts go back to the allocators."""
-    result = _attempt(session, cluster, lambda ws: apiserver.remove(ws, "Service", namespace, name))
+    result = _attempt(
+        lambda: objects.delete_object(
+            session=session, cluster=cluster, kind="Service", namespace=namespace, name=name
+        )
+    )
     if result.obj is None:
         return _flash(request, result.message, ok=False)
     return _flash(request, f'service "{name}" deleted')
@@ -171,7 +172,9 @@ async def scale_deployment(
             request, f'spec.replicas: Invalid value: "{replicas}": must be an integer', ok=False
         )
     result = _attempt(
-        session, cluster, lambda ws: apiserver.scale(ws, namespace, name, int(replicas))
+        lambda: objects.scale_deployment(
+            session=session, cluster=cluster, namespace=namespace, name=name, replicas=int(replicas)
+        )
     )
     if result.obj is None:
         return _flash(request, result.message, ok=False)
@@ -189,7 +192,14 @@ async def set_pod_ready(
     """Flip a pod's Ready condition (a failing readiness probe, or its recovery)."""
     ready = _ready_flag(await _form(request))
     result = _attempt(
-        session, cluster, lambda ws: apiserver.set_ready(ws, "Pod", namespace, name, ready)
+        lambda: objects.set_ready(
+            session=session,
+            cluster=cluster,
+            kind="Pod",
+            namespace=namespace,
+            name=name,
+            ready=ready,
+        )
     )
     if result.obj is None:
         return _flash(request, result.message, ok=False)
@@ -202,23 +212,20 @@ async def set_node_ready(
 ) -> Response:
     """Flip a node's Ready condition (the kubelet stops or resumes reporting)."""
     ready = _ready_flag(await _form(request))
-    result = _attempt(session, cluster, lambda ws: apiserver.set_ready(ws, "Node", "", name, ready))
+    result = _attempt(
+        lambda: objects.set_ready(
+            session=session, cluster=cluster, kind="Node", namespace="", name=name, ready=ready
+        )
+    )
     if result.obj is None:
         return _flash(request, result.message, ok=False)
     return _flash(request, f"node/{name} is now {'Ready' if ready else 'NotReady'}")
 
 
-def _next_node(ws: Workspace) -> dict[str, Any]:
-    names = {n["metadata"]["name"] for n in ws.items("Node")}
-    index = next(i for i in range(1, len(names) + 2) if f"node-{i}" not in names)
-    zone = bootstrap.ZONES[(index - 1) % len(bootstrap.ZONES)]
-    return bootstrap.worker_node(f"node-{index}", zone)
-
-
 @router.post("/nodes", response_class=HTMLResponse)
 def add_node(request: Request, session: WriteSession, cluster: str) -> Response:
     """Join one more worker node (next free node-N name, zones in turn)."""
-    result = _attempt(session, cluster, lambda ws: apiserver.create(ws, "Node", _next_node(ws)))
+    result = _attempt(lambda: objects.add_node(session=session, cluster=cluster))
     if result.obj is None:
         return _flash(request, result.message, ok=False)
     return _flash(request, f"node/{result.obj['metadata']['name']} joined the cluster")
@@ -227,7 +234,11 @@ def add_node(request: Request, session: WriteSession, cluster: str) -> Response:
 @router.delete("/nodes/{name}", response_class=HTMLResponse)
 def remove_node(request: Request, session: WriteSession, cluster: str, name: str) -> Response:
     """Remove a node; its pods are deleted and their Deployments schedule replacements."""
-    result = _attempt(session, cluster, lambda ws: apiserver.remove(ws, "Node", "", name))
+    result = _attempt(
+        lambda: objects.delete_object(
+            session=session, cluster=cluster, kind="Node", namespace="", name=name
+        )
+    )
     if result.obj is None:
         return _flash(request, result.message, ok=False)
     return _flash(request, f'node "{name}" deleted')

@@ -6,21 +6,19 @@ only its `diagram` block, so the fragment lives next to the page it belongs to.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.api.clusters import cluster_json
-from app.api.layout import saved_positions
 from app.core.apiserver import manifests, tables
 from app.core.controllers import deployment
-from app.core.diagram.layout import layout
 from app.core.model.workspace import Workspace
 from app.db import repo
 from app.db.session import ReadSession
+from app.services import diagram
+from app.services.clusters import summary
 from app.web import clusteredits, edits, panel, simulate
 from app.web.views import LAYER_NAMES, View, is_fragment_request, templates
 
@@ -38,7 +36,7 @@ def clusters_page(request: Request, session: ReadSession) -> Response:
     items = []
     for row in repo.list_clusters(session):
         state = repo.load_state(session, row)
-        items.append({"cluster": cluster_json(session, row), "services": state.services})
+        items.append({"cluster": summary(session=session, row=row), "services": state.services})
     context = {"items": items, "cluster_templates": clusteredits.TEMPLATES}
     return templates.TemplateResponse(request, "pages/clusters.html", context)
 
@@ -58,9 +56,9 @@ def topology_page(request: Request, session: ReadSession, cluster: str) -> Respo
     row, ws, state = loaded
     view = View.from_request(request)
     context: dict[str, Any] = {
-        "cluster": cluster_json(session, row),
+        "cluster": summary(session=session, row=row),
         "view": view,
-        "layout": layout(state, replace(view.options(), positions=saved_positions(row))),
+        "layout": diagram.draw(state, row, view.options()),
         "layer_names": LAYER_NAMES,
         "tab": "topology",
         "destinations": simulate.destinations(ws),
@@ -107,7 +105,11 @@ def manifests_page(request: Request, session: ReadSession, cluster: str) -> Resp
         return not_found(request, cluster)
     row, ws, _ = loaded
     exported = panel.to_yaml_all(manifests.export(ws))
-    context = {"cluster": cluster_json(session, row), "tab": "manifests", "exported": exported}
+    context = {
+        "cluster": summary(session=session, row=row),
+        "tab": "manifests",
+        "exported": exported,
+    }
     return templates.TemplateResponse(request, "pages/manifests.html", context)
 
 
@@ -123,7 +125,7 @@ def table_page(request: Request, session: ReadSession, cluster: str, what: str) 
         return not_found(request, cluster)
     row, ws, _ = loaded
     context = {
-        "cluster": cluster_json(session, row),
+        "cluster": summary(session=session, row=row),
         "tab": what,
         "what": what,
         **_table_context(ws, what),

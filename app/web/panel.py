@@ -197,6 +197,11 @@ def panel_context(ws: Workspace, state: ClusterState, cluster: str, sel: str) ->
     return context
 
 
+def _gone() -> Response:
+    """A partial asked for after its cluster was deleted (another tab, another presenter)."""
+    return HTMLResponse("<p class='error'>This cluster no longer exists.</p>", 404)
+
+
 @router.get("/panel", response_class=HTMLResponse)
 def read_panel(
     request: Request, session: ReadSession, cluster: str, sel: str = Query("", max_length=400)
@@ -204,7 +209,7 @@ def read_panel(
     """The side panel for one diagram element."""
     loaded = load(session, cluster)
     if loaded is None:
-        return HTMLResponse("<p class='error'>This cluster no longer exists.</p>", 404)
+        return _gone()
     context = panel_context(loaded.ws, loaded.state, cluster, sel)
     return templates.TemplateResponse(request, "partials/panel.html", {"panel": context})
 
@@ -220,7 +225,7 @@ def read_rules(
     """kube-proxy's rules on one node (only the lines for `service`, when given)."""
     loaded = load(session, cluster)
     if loaded is None:
-        return HTMLResponse("<p class='error'>This cluster no longer exists.</p>", 404)
+        return _gone()
     state = loaded.state
     if state.node(node) is None:
         return HTMLResponse(f"<p class='error'>No node named “{escape(node)}”.</p>")
@@ -253,7 +258,7 @@ def read_trace(
     """One request routed hop by hop, each hop with the reason for its decision."""
     loaded = load(session, cluster)
     if loaded is None:
-        return HTMLResponse("<p class='error'>This cluster no longer exists.</p>", 404)
+        return _gone()
     state = loaded.state
     context: dict[str, Any] = {"destination": destination, "seed": seed}
     if not seed.isdigit():

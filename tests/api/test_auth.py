@@ -18,10 +18,9 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from app import cli
-from app.api import auth
 from app.main import create_app
+from app.security import auth, csrf
 from app.settings import get_settings
-from app.web import csrf
 from tests.server import Server
 
 TOKEN = "s3cret-token-for-tests"

@@ -16,7 +16,7 @@ from app.core.model.workspace import Workspace
 from app.core.network.routing import Source
 from app.core.simulation.events import parse_events
 from app.core.simulation.simulate import Spec, simulate
-from app.db.seed import populate_demo
+from app.services.clusters import populate_demo
 
 # expected_share is left out: it is computed from the plans before either engine runs, so two
 # engines can never disagree on it (test_expected_share_follows_the_endpoint_lists checks it).

@@ -3,12 +3,13 @@
 Reads stay open to every viewer (pages, lists, live animation). A write (POST, PUT, PATCH,
 DELETE anywhere: /api, /k8s, page forms) must carry `Authorization: Bearer <token>`, or the
 session cookie the presenter gets from the /login form. No credentials → 401, wrong ones →
-403, as Kubernetes Status objects on the APIs. The token is compared in constant time and never
+403, as Kubernetes Status objects on the APIs (app/main.py answers a refusal: a Status on
+the APIs, a short page elsewhere). The token is compared in constant time and never
 logged; the session cookie holds an HMAC keyed by the token (no server-side state, so several
 workers agree, and changing the token signs everyone out).
 
 Independently of the token, a write a browser sends from another site is refused (its Origin
-or Sec-Fetch-Site says so), and page forms must carry the CSRF token (app/web/csrf.py): a
+or Sec-Fetch-Site says so), and page forms must carry the CSRF token (app/security/csrf.py): a
 server on 127.0.0.1 without a token is otherwise writable by any web page its user visits.
 """
 
@@ -16,18 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import html
 import secrets
 import time
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import Depends, Request
 
-from app.api.errors import api_error_response
 from app.core.apiserver.writes import ApiError
+from app.security import csrf
 from app.settings import get_settings
-from app.web import csrf
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_COOKIE = "svcscope_session"
@@ -134,27 +132,3 @@ async def _check_csrf(request: Request) -> None:
 
 
 WriteGuard = Depends(require_writer)
-
-
-def _refused_page(request: Request, exc: WriteRefused) -> Response:
-    here = request.headers.get("hx-current-url") or request.headers.get("referer") or "/"
-    target = urlsplit(here).path or "/"
-    login = f"{LOGIN_PATH}?next={quote(target, safe='/')}"
-    body = (
-        "<!doctype html><meta charset='utf-8'><title>Not allowed · svcscope</title>"
-        "<link rel='stylesheet' href='/static/css/app.css'>"
-        f"<main><h1>{exc.code} {html.escape(exc.reason)}</h1><p>{html.escape(exc.message)}</p>"
-        f"<p><a href='{html.escape(login)}'>Sign in as the presenter</a></p></main>"
-    )
-    headers = {"HX-Redirect": login} if exc.code == 401 else {}
-    return HTMLResponse(body, status_code=exc.code, headers=headers)
-
-
-def install(app: FastAPI) -> None:
-    """Answer refusals as Status objects on the APIs and as a short page elsewhere."""
-
-    @app.exception_handler(WriteRefused)
-    async def _refused(request: Request, exc: WriteRefused) -> Response:
-        if is_api(request.url.path):
-            return api_error_response(exc)
-        return _refused_page(request, exc)

@@ -1,0 +1,92 @@
+"""Kubernetes objects: create, replace, delete, scale, readiness, and a node joining.
+
+Each runs app.core.apiserver.writes inside repo.write — one transaction, the API server's
+pipeline (decode, default, allocate, validate) and the controllers settling the cluster — so
+kubectl on /k8s and the page's forms change a cluster in exactly the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session
+
+from app.core.apiserver import bootstrap
+from app.core.apiserver import writes as apiserver
+from app.core.model.workspace import Manifest, Workspace
+from app.db import repo
+from app.services.errors import refusals
+
+
+def _write(session: Session, cluster: str, change: Callable[[Workspace], Manifest]) -> Manifest:
+    with refusals():
+        return repo.write(session, cluster, change)
+
+
+def create_object(
+    *, session: Session, cluster: str, kind: str, body: Any, namespace: str = "default"
+) -> Manifest:
+    """Create an object of `kind` from its JSON (namespace: where the body names none)."""
+    return _write(session, cluster, lambda ws: apiserver.create(ws, kind, body, namespace))
+
+
+def edit_object(
+    *,
+    session: Session,
+    cluster: str,
+    kind: str,
+    namespace: str,
+    name: str,
+    edit: Callable[[Manifest | None], Any],
+) -> Manifest:
+    """Replace an object with `edit(stored)`: a change made from the object as stored now,
+    in the same transaction (the stored object is None when it is gone)."""
+
+    def change(ws: Workspace) -> Manifest:
+        body = edit(ws.get(kind, namespace, name))
+        return apiserver.replace(ws, kind, namespace, name, body)
+
+    return _write(session, cluster, change)
+
+
+def replace_object(
+    *, session: Session, cluster: str, kind: str, namespace: str, name: str, body: Any
+) -> Manifest:
+    """Replace an object with the body (PUT): its resourceVersion, if any, must be current."""
+    return _write(session, cluster, lambda ws: apiserver.replace(ws, kind, namespace, name, body))
+
+
+def delete_object(
+    *, session: Session, cluster: str, kind: str, namespace: str, name: str
+) -> Manifest:
+    """Delete an object; what owned it (a Deployment's pods, a node's pods) follows."""
+    return _write(session, cluster, lambda ws: apiserver.remove(ws, kind, namespace, name))
+
+
+def scale_deployment(
+    *, session: Session, cluster: str, namespace: str, name: str, replicas: int
+) -> Manifest:
+    """Set a Deployment's replicas; the simulated controllers add or remove pods."""
+    return _write(session, cluster, lambda ws: apiserver.scale(ws, namespace, name, replicas))
+
+
+def set_ready(
+    *, session: Session, cluster: str, kind: str, namespace: str, name: str, ready: bool
+) -> Manifest:
+    """Flip a pod's or node's Ready condition."""
+    return _write(
+        session, cluster, lambda ws: apiserver.set_ready(ws, kind, namespace, name, ready)
+    )
+
+
+def add_node(*, session: Session, cluster: str) -> Manifest:
+    """Join one more worker node: the next free node-N name, zones in turn."""
+    return _write(session, cluster, lambda ws: apiserver.create(ws, "Node", _next_node(ws)))
+
+
+def _next_node(ws: Workspace) -> dict[str, Any]:
+    names = {n["metadata"]["name"] for n in ws.items("Node")}
+    index = next(i for i in range(1, len(names) + 2) if f"node-{i}" not in names)
+    zone = bootstrap.ZONES[(index - 1) % len(bootstrap.ZONES)]
+    return bootstrap.worker_node(f"node-{index}", zone)
