@@ -23,6 +23,7 @@ from app.api import (
     topology,
     traffic,
 )
+from app.db import follower
 from app.db.migrate import upgrade_to_head
 from app.db.seed import seed_demo_clusters
 from app.settings import get_settings
@@ -40,7 +41,9 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         created = seed_demo_clusters()
         if created:
             log.info("seeded demo clusters: %s", ", ".join(created))
+    follower.end_streams_on_signals()
     yield
+    follower.stop_all()
 
 
 def create_app() -> FastAPI:
