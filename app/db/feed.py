@@ -75,7 +75,8 @@ def append(session: Session, cluster_id: int, first: int, events: list[Event]) -
         return
     last = first + len(events)
     keep = get_settings().SVCSCOPE_FEED_EVENTS
-    crossed = last // COMPACT_EVERY != first // COMPACT_EVERY
+    step = max(1, min(COMPACT_EVERY, keep // 2))  # so at most keep + step events stay
+    crossed = last // step != first // step
     compacted = _compact(session, last, keep) if crossed else 0
     session.add_all(
         FeedEventRow(
