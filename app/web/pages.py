@@ -21,7 +21,7 @@ from app.core.diagram.layout import layout
 from app.core.model.workspace import Workspace
 from app.db import repo
 from app.db.session import ReadSession
-from app.web import clusteredits, edits, panel, simulate
+from app.web import clusteredits, edits, live, panel, simulate
 from app.web.views import LAYER_NAMES, View, is_fragment_request, templates
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -29,6 +29,7 @@ router.include_router(panel.router)
 router.include_router(edits.router)
 router.include_router(clusteredits.router)
 router.include_router(simulate.router)
+router.include_router(live.router)  # before /clusters/{cluster}/{what} below
 __all__ = ["router", "templates"]
 
 
