@@ -60,9 +60,11 @@ test: install $(CHROMIUM) lint types
 	$(BIN)/pytest -q -n 2
 	$(MAKE) --no-print-directory test-postgres
 
-# The API and storage tests once more on PostgreSQL: the SQL must run on both databases.
+# The API and storage tests once more on PostgreSQL: the SQL must run on both databases;
+# and the server tests marked postgres (several workers following one feed through NOTIFY).
 test-postgres: install
-	.ci/with-postgres $(BIN)/pytest -q -p no:cacheprovider tests/api tests/db -m "not server"
+	.ci/with-postgres $(BIN)/pytest -q -p no:cacheprovider tests/api tests/db tests/clients \
+		-m "not server or postgres"
 
 # Deeper than `make test`: ten times the examples and schemathesis' coverage phase in pytest,
 # then the schemathesis CLI (every phase, stateful included) against a server with a write token.

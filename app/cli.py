@@ -24,15 +24,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     scheme = "https" if args.tls_cert else "http"
     print(f"svcscope: serving {scheme}://{args.host}:{args.port}", file=sys.stderr)
-    uvicorn.run(
-        create_app(),
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        ssl_certfile=args.tls_cert,
-        ssl_keyfile=args.tls_key,
-    )
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": args.log_level,
+        "ssl_certfile": args.tls_cert,
+        "ssl_keyfile": args.tls_key,
+        # Watches end on SIGTERM (app/db/follower.py); anything else still open is cut here.
+        "timeout_graceful_shutdown": 5,
+    }
+    if args.workers > 1:
+        _prepare_for_workers()
+        uvicorn.run("app.main:create_app", factory=True, workers=args.workers, **options)
+    else:
+        uvicorn.run(create_app(), **options)
     return 0
+
+
+def _prepare_for_workers() -> None:
+    """Migrate and seed once, here, not in N workers racing each other at start-up; each
+    worker then follows the change feed from the database (app/db/follower.py)."""
+    from app.db.migrate import upgrade_to_head
+    from app.services.clusters import seed_demo_clusters
+    from app.settings import get_settings
+
+    settings = get_settings()
+    upgrade_to_head(settings.DATABASE_URL)
+    if settings.SVCSCOPE_SEED:
+        seed_demo_clusters()
+    os.environ["SVCSCOPE_SEED"] = "false"
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -324,6 +344,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--db", help="SQLite file (default: $DATABASE_URL or ./svcscope.db)")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--workers", type=int, default=1,
+        help="worker processes (uvicorn's); they share the database and its change feed",
+    )  # fmt: skip
     # kubectl sends a --token only over HTTPS (client-go drops credentials for http:// servers).
     serve.add_argument("--tls-cert", help="PEM certificate: serve HTTPS (with --tls-key)")
     serve.add_argument("--tls-key", help="PEM private key of --tls-cert")

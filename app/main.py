@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.api import clusters, discovery, errors, kube, layout, manifests, openapi, topology, traffic
+from app.db import follower
 from app.db.migrate import upgrade_to_head
 from app.security import auth, csrf
 from app.services.clusters import seed_demo_clusters
@@ -32,7 +33,9 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         created = seed_demo_clusters()
         if created:
             log.info("seeded demo clusters: %s", ", ".join(created))
+    follower.end_streams_on_signals()
     yield
+    follower.stop_all()
 
 
 async def _refused(request: Request, exc: Exception) -> Response:

@@ -16,6 +16,10 @@ class Settings(BaseSettings):
     SVCSCOPE_SEED: bool = True
     SVCSCOPE_WRITE_TOKEN: str = ""
     SVCSCOPE_MAX_BODY_BYTES: int = 3 * 1024 * 1024
+    SVCSCOPE_FEED_EVENTS: int = 50_000
+    """Change-feed events kept for watches to resume from; older ones answer 410 Expired."""
+    SVCSCOPE_BOOKMARK_SECONDS: float = 60.0
+    """How often a watch with allowWatchBookmarks gets a BOOKMARK (the cacher's is a minute)."""
 
 
 @lru_cache

@@ -30,8 +30,13 @@ class Server:
         log: Path | None = None,
         log_level: str = "warning",
         tls: tuple[Path, Path] | None = None,
+        workers: int = 1,
+        database_url: str | None = None,
     ) -> None:
         self.db = db
+        self.workers = workers
+        self.database_url = database_url
+        """Any SQLAlchemy URL instead of the SQLite file `db` (e.g. PostgreSQL)."""
         self.port = free_port()
         self.seed = seed
         self.env = env or {}
@@ -49,11 +54,15 @@ class Server:
     def start(self) -> Server:
         env = {**os.environ, "SVCSCOPE_SEED": "true" if self.seed else "false", **self.env}
         env.pop("DATABASE_URL", None)
+        database = ["--db", str(self.db)]
+        if self.database_url:
+            env["DATABASE_URL"], database = self.database_url, []
         log_file = self.log.open("ab") if self.log else None
         tls = ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])] if self.tls else []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port), "--db", str(self.db), "--log-level", self.log_level, *tls],
+             "--port", str(self.port), *database, "--log-level", self.log_level, *tls,
+             "--workers", str(self.workers)],
             env=env, stdout=log_file or subprocess.DEVNULL, stderr=log_file or subprocess.PIPE,
         )  # fmt: skip
         if log_file:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from app.api.deps import BodyDep, ClusterDep
 from app.api.errors import READ_ERRORS, WRITE_ERRORS
@@ -81,7 +81,7 @@ def _delete(session: WriteSession, cluster: str, kind: str, namespace: str, name
 @router.get("/api/v1/namespaces/{namespace}/{resource}")
 def list_namespaced(
     query: ListDep, session: ReadSession, row: ClusterDep, namespace: str, resource: str
-) -> JSONResponse:
+) -> Response:
     """List services, pods, endpoints or events in one namespace."""
     return query.respond(session, row, _core(resource), namespace)
 
@@ -156,7 +156,7 @@ def delete_node(session: WriteSession, cluster: str, name: str) -> Manifest:
 
 
 @router.get("/api/v1/{resource}")
-def list_core(query: ListDep, session: ReadSession, row: ClusterDep, resource: str) -> JSONResponse:
+def list_core(query: ListDep, session: ReadSession, row: ClusterDep, resource: str) -> Response:
     """List nodes, namespaces, or services/pods/endpoints/events across all namespaces."""
     if resource not in ("nodes", "namespaces"):
         _core(resource)
@@ -167,7 +167,7 @@ def list_core(query: ListDep, session: ReadSession, row: ClusterDep, resource: s
 @router.get("/apis/{group}/v1/namespaces/{namespace}/{resource}")
 def list_group_namespaced(
     query: ListDep, session: ReadSession, row: ClusterDep, group: str, namespace: str, resource: str
-) -> JSONResponse:
+) -> Response:
     """List deployments or endpointslices in one namespace."""
     _group(group, resource)
     return query.respond(session, row, resource, namespace)
@@ -176,7 +176,7 @@ def list_group_namespaced(
 @router.get("/apis/{group}/v1/{resource}")
 def list_group_all(
     query: ListDep, session: ReadSession, row: ClusterDep, group: str, resource: str
-) -> JSONResponse:
+) -> Response:
     """List deployments or endpointslices across all namespaces."""
     _group(group, resource)
     return query.respond(session, row, resource, None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from app.core.apiserver import tables
 from app.core.apiserver import writes as apiserver
@@ -217,14 +217,31 @@ class ListQuery:
         request: Request,
         label_selector: str | None = Query(None, alias="labelSelector", max_length=4096),
         field_selector: str | None = Query(None, alias="fieldSelector", max_length=4096),
+        watch: bool = Query(False),
+        resource_version: str | None = Query(None, alias="resourceVersion", max_length=32),
+        allow_watch_bookmarks: bool = Query(False, alias="allowWatchBookmarks"),
+        timeout_seconds: int | None = Query(None, alias="timeoutSeconds", ge=0),
     ) -> None:
         self.request = request
         self.label_selector = label_selector
         self.field_selector = field_selector
+        self.watch = watch
+        self.resource_version = resource_version
+        self.allow_watch_bookmarks = allow_watch_bookmarks
+        self.timeout_seconds = timeout_seconds
 
     def respond(
         self, session: ReadSession, row: ClusterRow, resource: str, namespace: str | None
-    ) -> JSONResponse:
+    ) -> Response:
+        if self.watch:
+            from app.api import watch  # watch.py builds on this module
+
+            stream = watch.Watch(
+                self.request, row, resource, namespace, self.label_selector, self.field_selector
+            )
+            return watch.respond(
+                stream, self.resource_version, self.allow_watch_bookmarks, self.timeout_seconds
+            )
         items = collection(session, row, resource, namespace)
         return respond_list(
             self.request, row, resource, items, self.label_selector, self.field_selector

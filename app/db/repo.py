@@ -23,6 +23,7 @@ from app.core.apiserver.writes import NotFound
 from app.core.controllers.snapshot import build_state
 from app.core.model.objects import ClusterConfig, ClusterState, PortRange
 from app.core.model.workspace import CLUSTER_SCOPED, Key, Manifest, Workspace, gc_paused
+from app.db import feed
 from app.db.tables import AllocationRow, ClusterRow, ObjectRow
 
 T = TypeVar("T")
@@ -102,22 +103,33 @@ def load_workspace(session: Session, row: ClusterRow, *, seed: int | None = None
 
 
 def save_workspace(session: Session, row: ClusterRow, ws: Workspace) -> None:
-    """Write each changed object once, in the order of its last change."""
+    """Write each changed object once, in the order of its last change, each with its own
+    resourceVersion from the feed sequence and one feed event beside it (app/db/feed.py)."""
     assert row.id is not None
     last: dict[tuple[str, str, str], int] = {}
     for index, change in enumerate(ws.changes):
         last[(change.kind, change.namespace, change.name)] = index
     existing = _rows_for(session, row.id, last.keys())
-    rv = row.resource_version
-    for kind, namespace, name in sorted(last, key=last.__getitem__):
+    order = [k for k in sorted(last, key=last.__getitem__) if ws.get(*k) or k in existing]
+    pods = [ws.get(*k) or existing[k].body for k in order if k[0] == "Pod"]
+    order += feed.status_changes(ws, pods, set(order))
+    existing.update(_rows_for(session, row.id, [k for k in order if k not in existing]))
+    rv = first = feed.reserve(session, len(order), floor=row.resource_version) if order else 0
+    events = []
+    for kind, namespace, name in order:
         obj = ws.get(kind, namespace, name)
         current = existing.get((kind, namespace, name))
-        if obj is None:
-            if current is not None:
-                session.delete(current)
-            continue
         rv += 1
+        prev = current.body.get("metadata", {}).get("labels", {}) if current else None
+        if obj is None:
+            assert current is not None
+            session.delete(current)
+            gone = {**current.body, "metadata": {**current.body["metadata"]}}
+            gone["metadata"]["resourceVersion"] = str(rv)  # upstream: the deletion's revision
+            events.append(feed.Event(rv, row.id, kind, namespace, name, feed.DELETED, gone, prev))
+            continue
         obj["metadata"]["resourceVersion"] = str(rv)
+        body = feed.served(ws, kind, obj)
         if current is None:
             session.add(
                 ObjectRow(
@@ -135,6 +147,8 @@ def save_workspace(session: Session, row: ClusterRow, ws: Workspace) -> None:
             current.resource_version = rv
             current.uid = obj["metadata"].get("uid", "")
             session.add(current)
+        event_type = feed.MODIFIED if current is not None else feed.ADDED
+        events.append(feed.Event(rv, row.id, kind, namespace, name, event_type, body, prev))
     for kind, value in ws.released:
         session.execute(
             delete(AllocationRow).where(
@@ -147,7 +161,9 @@ def save_workspace(session: Session, row: ClusterRow, ws: Workspace) -> None:
     for kind, value, owner in dict.fromkeys(ws.claimed):
         if ws.used(kind).get(value) == owner:
             session.add(AllocationRow(cluster_id=row.id, kind=kind, value=value, owner_uid=owner))
-    row.resource_version = rv + 1 if ws.changes else rv
+    feed.append(session, row.id, first, events)
+    if order:
+        row.resource_version = rv
     session.add(row)
     session.flush()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, MetaData, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -71,3 +71,40 @@ class AllocationRow(SQLModel, table=True):
     kind: str = Field(max_length=16)
     value: str = Field(max_length=64)
     owner_uid: str = Field(max_length=36)
+
+
+class FeedSequenceRow(SQLModel, table=True):
+    """The one row that hands out resourceVersions (app/db/feed.py).
+
+    A counter updated inside the write transaction rather than a database SEQUENCE: the row lock
+    makes commit order equal number order, so a follower that has read resourceVersion 11 can
+    never later meet a 10 that committed after it.
+    """
+
+    __tablename__ = "feed_sequence"
+
+    id: int = Field(default=1, primary_key=True)
+    resource_version: int = Field(default=0)
+    compacted: int = Field(default=0)
+    """Events up to this resourceVersion are gone; a watch from before it gets 410 Expired."""
+
+
+class FeedEventRow(SQLModel, table=True):
+    """One committed change: what a watch streams, the object as it was served."""
+
+    __tablename__ = "feed_event"
+    __table_args__ = (Index("ix_feed_event_cluster_rv", "cluster_id", "resource_version"),)
+
+    resource_version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    cluster_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("cluster.id", ondelete="CASCADE"), nullable=False)
+    )
+    kind: str = Field(max_length=32)
+    namespace: str = Field(max_length=253)
+    name: str = Field(max_length=253)
+    type: str = Field(max_length=8)
+    """ADDED, MODIFIED or DELETED."""
+    object: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    prev_labels: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """The labels before a MODIFIED or DELETED: a selector watch turns a change that stops
+    matching into DELETED, as the watch cache does (apiserver storage/cacher/cache_watcher.go)."""

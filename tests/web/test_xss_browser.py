@@ -87,6 +87,8 @@ def page_urls() -> list[str]:
         methods = getattr(context.original_route, "methods", None) or set()
         if "GET" not in methods or path.startswith(("/api", "/k8s", "/docs", "/redoc", "/openapi")):
             continue
+        if path.endswith("/live"):  # an event stream of JSON, not a page: it never "loads"
+            continue
         urls.add(re.sub(r"\{(\w+)(:\w+)?\}", lambda m: PARAMS.get(m[1], "x"), path))
     for what in ("services", "pods", "nodes"):
         urls.add(f"/clusters/demo/{what}")
