@@ -153,6 +153,13 @@ def one(
     return _with_kind(obj, resource)
 
 
+def check_field_selector(field_selector: str | None) -> None:
+    """Refuse a fieldSelector that does not parse before anything is answered (a watch would
+    otherwise fail after its stream began): fields.ParseSelector's error, a 400."""
+    for term in (field_selector or "").split(",") if field_selector else ():
+        _split_term(term)
+
+
 def _field_matches(obj: Manifest, field_selector: str | None) -> bool:
     """The fieldSelector terms kubectl sends: metadata.name and metadata.namespace."""
     if not field_selector:

@@ -58,6 +58,7 @@ class Watch:
         self.resource, self.namespace = resource, namespace
         self.kind = kube_read.STORED.get(resource)
         self.requirements = selectors.parse(label_selector or "")
+        kube_read.check_field_selector(field_selector)
         self.field_selector = field_selector
         self.table = kube_read.wants_table(request) and resource in tables.COLUMNS
         self.request = request

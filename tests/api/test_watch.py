@@ -161,3 +161,21 @@ def test_a_resource_version_that_is_not_a_number_is_a_400(client: TestClient) ->
     response = client.get(f"{SERVICES}?watch=true&resourceVersion=abc")
     assert response.status_code == 400
     assert response.json()["kind"] == "Status"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("fieldSelector=0", "invalid selector: '0'; can't understand '0'"),
+        ("labelSelector=a%3D%3D%3Db", "unable to parse requirement"),
+    ],
+)
+def test_a_watch_with_a_selector_that_does_not_parse_is_refused_before_streaming(
+    client: TestClient, query: str, message: str
+) -> None:
+    """Found by schemathesis: the error came after the stream began, cutting it mid-response."""
+    response = client.get(f"{SERVICES}?watch=true&timeoutSeconds=1&{query}")
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["kind"], body["reason"]) == ("Status", "BadRequest")
+    assert message in body["message"]
