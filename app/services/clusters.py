@@ -124,7 +124,9 @@ def update_cluster(*, session: Session, cluster: str, body: Any) -> ClusterRow:
 
         def change(ws: Workspace) -> None:
             ws.config = config
-            for svc in list(ws.items("Service")):
+            for key in sorted(k for k, _ in ws.keyed("Service")):
+                svc = ws.get("Service", *key)
+                assert svc is not None
                 before = repr(svc.get("status"))
                 service_registry.assign_load_balancer(ws, svc)
                 if repr(svc.get("status")) != before:

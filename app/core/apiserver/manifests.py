@@ -174,8 +174,7 @@ def _apply_one(ws: Workspace, index: int, kind: str, ns: str, name: str, doc: Ma
     body.get("metadata", {}).pop("resourceVersion", None)
     stored = apiserver.replace(ws, kind, ns or "default", name, body)
     if _comparable(stored) == _comparable(before) and len(ws.changes) == changes + 1:
-        ws.objects[kind][(ns, name)] = before  # nothing to write: keep resourceVersion
-        ws.changes.pop()
+        ws.unput(kind, before)  # nothing to write: keep resourceVersion
         return Outcome(index, kind, ns, name, "unchanged")
     return Outcome(index, kind, ns, name, "configured")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+from collections.abc import Mapping
 from typing import Any
 
 from app.core.apiserver import allocation
@@ -104,7 +105,7 @@ def drop_type_dependent_fields(new: Manifest, old: Manifest) -> None:
 
 
 def _owned(ws: Workspace, kind: str, uid: str) -> set[str]:
-    return {value for value, owner in ws.used(kind).items() if owner == uid}
+    return ws.owned(kind, uid)
 
 
 def allocate(ws: Workspace, svc: Manifest, old: Manifest | None = None) -> None:
@@ -227,7 +228,7 @@ def _allocate_node_ports(ws: Workspace, svc: Manifest, uid: str, errors: list[Fi
             spec["healthCheckNodePort"] = hc
 
 
-def _ints(used: dict[str, str]) -> set[int]:
+def _ints(used: Mapping[str, str]) -> set[int]:
     return {int(v) for v in used}
 
 

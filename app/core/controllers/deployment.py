@@ -34,18 +34,12 @@ def template_hash(template: Manifest) -> str:
 
 
 def owned_pods(ws: Workspace, deployment: Manifest) -> list[Manifest]:
-    """Pods whose ReplicaSet is one of this Deployment's (named `<deployment>-<hash>`)."""
+    """Pods whose ReplicaSet is one of this Deployment's (named `<deployment>-<hash>`), by
+    name, to read only (the workspace's owner index: indexes.owning_deployment)."""
     name = deployment["metadata"]["name"]
     namespace = deployment["metadata"].get("namespace", "default")
-    owned = []
-    for pod in ws.items("Pod", namespace):
-        pod_hash = pod["metadata"].get("labels", {}).get("pod-template-hash")
-        refs = pod["metadata"].get("ownerReferences", [])
-        if pod_hash and any(
-            r.get("kind") == "ReplicaSet" and r.get("name") == f"{name}-{pod_hash}" for r in refs
-        ):
-            owned.append(pod)
-    return owned
+    keys = sorted(ws.indexed("Pod", ("owner", namespace, name)))
+    return [pod for key in keys if (pod := ws.peek("Pod", key)) is not None]
 
 
 def _hash_of(pod: Manifest) -> str:
@@ -99,7 +93,7 @@ def _pod_from_template(
     namespace = meta.get("namespace", "default")
     while True:
         name = f"{rs_name}-{random_suffix(ws)}"
-        if ws.get("Pod", namespace, name) is None:
+        if not ws.exists("Pod", namespace, name):
             break
     pod_meta = copy.deepcopy(template.get("metadata", {}))
     pod_meta.pop("creationTimestamp", None)

@@ -111,8 +111,9 @@ def set_node_ready(ws: Workspace, node: Manifest, ready: bool) -> None:
             else "Kubelet stopped posting node status.",
         }
     )
-    for pod in list(ws.items("Pod")):
-        if pod.get("spec", {}).get("nodeName") == node["metadata"]["name"]:
+    for key in sorted(ws.indexed("Pod", ("node", node["metadata"]["name"]))):
+        pod = ws.get("Pod", *key)
+        if pod is not None:
             set_pod_ready(ws, pod, ready)
 
 
@@ -142,12 +143,11 @@ def next_pod_ip(ws: Workspace, node: Manifest) -> str:
     cidr = node.get("spec", {}).get("podCIDR")
     if not cidr:
         return ""
-    name = node["metadata"]["name"]
-    used = {
-        p.get("status", {}).get("podIP")
-        for p in ws.items("Pod")
-        if p.get("spec", {}).get("nodeName") == name
-    }
+    used = set()
+    for key in ws.indexed("Pod", ("node", node["metadata"]["name"])):
+        pod = ws.peek("Pod", key)
+        if pod is not None:
+            used.add(pod.get("status", {}).get("podIP"))
     hosts = ipaddress.ip_network(cidr, strict=False).hosts()
     next(hosts, None)
     for host in hosts:
@@ -160,7 +160,7 @@ def start_pod(ws: Workspace, pod: Manifest, now: str) -> Manifest:
     """kubelet runs a bound pod: an IP from the node's podCIDR (host-local IPAM) and a Running
     status, Ready when the node is."""
     spec = pod["spec"]
-    node = ws.get("Node", "", spec["nodeName"])
+    node = ws.peek("Node", ("", spec["nodeName"]))
     host_ip = ""
     if node is not None:
         host_ip = next(

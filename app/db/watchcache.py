@@ -1,0 +1,210 @@
+"""This process's watch cache: each cluster's committed objects in memory, kept current.
+
+kube-apiserver serves reads and watches from a cache fed by etcd's revisions
+(apiserver/pkg/storage/cacher); here each process keeps, per cluster, a base Workspace (objects
+by kind and key, allocations, the controllers' indexes), the typed ClusterState built from it
+incrementally, and the resourceVersion it is current to. It is brought up to date from the
+change feed: a request that finds the cluster row's resourceVersion ahead of the cache reads
+the cluster's events since (an indexed range read) and applies them, so a write through any
+worker is visible to the next read on every other; a full load happens only the first time or
+when the events needed were compacted.
+
+A write runs on an overlay over the base (repo.write) and, once committed, is folded in with
+absorb(); readers that iterate the base hold the entry's lock, which absorb() also takes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import cast
+
+from sqlmodel import Session, col, select
+
+from app.core.controllers.snapshot import KINDS, StateBuilder
+from app.core.model.objects import ClusterConfig, ClusterState
+from app.core.model.workspace import ALLOCATION_KINDS, Key, Manifest, Workspace, gc_paused
+from app.db import feed
+from app.db.tables import AllocationRow, ClusterRow, ObjectRow
+
+TARGETED_ALLOCATION_REFRESH = 64
+"""Up to this many changed Services, their allocations are re-read by owner; beyond, all."""
+
+
+@dataclass
+class Entry:
+    cluster_id: int
+    created_at: datetime
+    base: Workspace
+    rv: int
+    typed: StateBuilder
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def state(self, config: ClusterConfig) -> ClusterState:
+        with self.lock:
+            return self.typed.state(config)
+
+    def read(self, kind: str, namespace: str | None = None) -> tuple[int, list[Manifest]]:
+        """The resourceVersion and the objects of a kind as of it, in key order (read-only)."""
+        with self.lock:
+            rv = self.rv
+            table = self.base.table(kind)
+            keys = self.typed.keys(kind)
+        if keys is None:
+            keys = sorted(table)
+        if namespace is not None:
+            keys = [k for k in keys if k[0] == namespace]
+        return rv, [obj for k in keys if (obj := table.get(k)) is not None]
+
+    def record(self, kind: str, key: Key, obj: Manifest | None) -> None:
+        """The base and the typed state learn one committed object (the lock is held)."""
+        self.base.load(kind, key, obj)
+        if kind in KINDS:
+            self.typed.update(kind, key, obj)
+
+
+_lock = threading.Lock()
+_entries: dict[tuple[str, int], Entry] = {}
+
+
+def _where(session: Session, row: ClusterRow) -> tuple[str, int]:
+    assert row.id is not None
+    return (session.get_bind().engine.url.render_as_string(hide_password=True), row.id)
+
+
+def current(session: Session, row: ClusterRow, *, locked: bool = False) -> Entry:
+    """The cluster's entry, caught up to at least the row's resourceVersion.
+
+    `locked`: the caller holds the cluster's write lock, so the row is the newest; a cache
+    ahead of it (a database replaced under a running process) is thrown away.
+    """
+    from app.db.repo import config_of  # repo builds on this module
+
+    where = _where(session, row)
+    with _lock:
+        entry = _entries.get(where)
+    if (
+        entry is None
+        or entry.created_at != row.created_at
+        or (locked and entry.rv > row.resource_version)
+    ):
+        entry = _load(session, row)
+        with _lock:
+            _entries[where] = entry
+    elif entry.rv < row.resource_version:
+        _catch_up(session, row, entry)
+    config = config_of(row)
+    if entry.base.config != config:
+        entry.base.config = config
+    return entry
+
+
+def forget(session: Session, row: ClusterRow) -> None:
+    with _lock:
+        _entries.pop(_where(session, row), None)
+
+
+def clear() -> None:
+    with _lock:
+        _entries.clear()
+
+
+def adopt(session: Session, row: ClusterRow, base: Workspace, rv: int) -> None:
+    """A cluster this process just created: its base is what it wrote."""
+    assert row.id is not None
+    typed = StateBuilder()
+    for kind in KINDS:
+        for key, obj in base.kind_map(kind).items():
+            typed.update(kind, key, obj)
+    with _lock:
+        _entries[_where(session, row)] = Entry(row.id, row.created_at, base, rv, typed)
+
+
+def absorb(entry: Entry, overlay: Workspace, before: int, after: int) -> None:
+    """Fold a committed write into the base, unless a catch-up already brought it."""
+    with entry.lock:
+        if entry.rv != before:
+            return
+        for kind, key, obj in overlay.local_objects():
+            if kind in KINDS:
+                entry.typed.update(kind, key, obj)
+        entry.base.absorb(overlay)
+        entry.rv = after
+
+
+def _load(session: Session, row: ClusterRow) -> Entry:
+    from app.db.repo import config_of
+
+    assert row.id is not None
+    rv = session.exec(select(ClusterRow.resource_version).where(ClusterRow.id == row.id)).one()
+    base = Workspace(config_of(row))
+    entry = Entry(row.id, row.created_at, base, rv, StateBuilder())
+    query = select(ObjectRow.kind, ObjectRow.namespace, ObjectRow.name, ObjectRow.body).where(
+        ObjectRow.cluster_id == row.id
+    )
+    with gc_paused():
+        for kind, namespace, name, body in session.exec(query):
+            entry.record(kind, (namespace, name), cast(Manifest, body))
+    _load_allocations(session, base, row.id, None)
+    return entry
+
+
+def _load_allocations(
+    session: Session, base: Workspace, cluster_id: int, owners: set[str] | None
+) -> None:
+    query = select(AllocationRow).where(AllocationRow.cluster_id == cluster_id)
+    if owners is not None:
+        query = query.where(col(AllocationRow.owner_uid).in_(owners))
+    for alloc in session.exec(query):
+        base.load_allocation(alloc.kind, alloc.value, alloc.owner_uid)
+
+
+def _catch_up(session: Session, row: ClusterRow, entry: Entry) -> None:
+    assert row.id is not None
+    with entry.lock:
+        if entry.rv >= row.resource_version:
+            return
+        _, compacted = feed.state(session)
+        events = [] if compacted > entry.rv else list(feed.since(session, entry.rv, row.id))
+        if not events or max(compacted, events[-1].resource_version) < row.resource_version:
+            fresh = _load(session, row)  # the events needed are gone: read the rows
+            entry.base, entry.typed, entry.rv = fresh.base, fresh.typed, fresh.rv
+            return
+        _apply(session, entry, row.id, events)
+
+
+def _apply(session: Session, entry: Entry, cluster_id: int, events: list[feed.Event]) -> None:
+    owners: set[str] = set()
+    deployments: set[str] = set()
+    entry.base.detach({event.kind for event in events})
+    with gc_paused():
+        for event in events:
+            key = (event.namespace, event.name)
+            if event.type == feed.DELETED:
+                entry.record(event.kind, key, None)
+            else:
+                entry.record(event.kind, key, event.object)
+            if event.kind == "Service":
+                owners.add(event.object.get("metadata", {}).get("uid", ""))
+            if event.kind == "Deployment" and event.type != feed.DELETED:
+                deployments.add(event.name)
+    if deployments:  # events serve a Deployment with its status; the base keeps the row
+        query = select(ObjectRow.namespace, ObjectRow.name, ObjectRow.body).where(
+            ObjectRow.cluster_id == cluster_id,
+            ObjectRow.kind == "Deployment",
+            col(ObjectRow.name).in_(deployments),
+        )
+        for namespace, name, body in session.exec(query):
+            entry.record("Deployment", (namespace, name), cast(Manifest, body))
+    if owners:
+        targeted = len(owners) <= TARGETED_ALLOCATION_REFRESH
+        for kind in ALLOCATION_KINDS:
+            if targeted:
+                gone = [v for uid in owners for v in entry.base.owned(kind, uid)]
+            else:
+                gone = [v for v, _ in entry.base.allocated(kind)]
+            for value in gone:
+                entry.base.load_allocation(kind, value, None)
+        _load_allocations(session, entry.base, cluster_id, owners if targeted else None)
+    entry.rv = max(entry.rv, events[-1].resource_version)
