@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app import cli_create
+
 
 def _use_db(path: str | None) -> None:
     """--db PATH selects an SQLite file; it must be set before settings are first read."""
@@ -357,6 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--db")
     seed.add_argument("--replace", action="store_true", help="re-create them from scratch")
     seed.set_defaults(func=cmd_seed)
+
+    cli_create.add_parser(sub)
 
     imp = sub.add_parser("import", help="apply a YAML/JSON manifest to a cluster (all or nothing)")
     imp.add_argument("file", help="manifest file, or - for standard input")

@@ -7,7 +7,6 @@ the Deployment controller reports for the pods it owns.
 
 from __future__ import annotations
 
-import copy
 import json
 import uuid
 from collections import Counter
@@ -16,7 +15,7 @@ from typing import Any
 from app.core.controllers.kubelet import pod_ready
 from app.core.controllers.scheduler import complete_pod
 from app.core.model.rand import random_suffix, safe_encode
-from app.core.model.workspace import Manifest, Workspace
+from app.core.model.workspace import Manifest, Workspace, clone
 
 
 def template_hash(template: Manifest) -> str:
@@ -95,7 +94,7 @@ def _pod_from_template(
         name = f"{rs_name}-{random_suffix(ws)}"
         if not ws.exists("Pod", namespace, name):
             break
-    pod_meta = copy.deepcopy(template.get("metadata", {}))
+    pod_meta = clone(template.get("metadata", {}))
     pod_meta.pop("creationTimestamp", None)
     labels = pod_meta.setdefault("labels", {})
     labels["pod-template-hash"] = pod_hash
@@ -120,7 +119,7 @@ def _pod_from_template(
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": pod_meta,
-        "spec": copy.deepcopy(template.get("spec", {})),
+        "spec": clone(template.get("spec", {})),
     }
     ws.stamp_new(pod)
     return pod

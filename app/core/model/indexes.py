@@ -2,8 +2,8 @@
 
 kube-apiserver's watch cache and the controllers' informers keep the same kind of indexes
 (client-go tools/cache/index.go: "namespace", the scheduler's pods-per-node NodeInfo): which
-pods run on a node, which pods a Deployment owns, which nodes are Ready, which node addresses
-and podCIDRs are taken, which allocated values a Service owns.
+pods run on a node, which pods a Deployment owns, which pod IPs are taken, which nodes are
+Ready, which node addresses and podCIDRs are taken, which allocated values a Service owns.
 
 An index of an overlay Workspace is a layer over its parent's: the keys it added and the keys
 it removed under each index value, so a lookup costs what the write changed, not the cluster.
@@ -46,6 +46,9 @@ def index_values(kind: str, obj: Manifest | None) -> set[Hashable]:
         owner = owning_deployment(obj)
         if owner:
             values.add(("owner", namespace, owner))
+        pod_ip = obj.get("status", {}).get("podIP")
+        if pod_ip:
+            values.add(("podIP", pod_ip))
         return values
     if kind == "Node":
         values = {("address", a.get("address", "")) for a in _addresses(obj)}

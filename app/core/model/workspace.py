@@ -14,7 +14,6 @@ the overlay. `items()` yields objects to read, never to change: to change one, `
 
 from __future__ import annotations
 
-import copy
 import gc
 import random
 import uuid
@@ -65,6 +64,7 @@ class Workspace:
         self.changes: list[Change] = []
         self.claimed: list[tuple[str, str, str]] = []
         self.released: list[tuple[str, str]] = []
+        self._stamp: str | None = None
         self.scratch: dict[str, Any] = {}
         """Per-write structures a controller builds once (the scheduler's node heap); cleared
         when a node changes or a pod leaves a node."""
@@ -111,7 +111,7 @@ class Workspace:
             found = self.parent.peek(kind, key)
             if found is None:
                 return None
-            copies[key] = copy.deepcopy(found)
+            copies[key] = clone(found)
         return copies[key]
 
     def peek(self, kind: str, key: Key) -> Manifest | None:
@@ -261,7 +261,9 @@ class Workspace:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def timestamp(self) -> str:
-        return self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if self._stamp is None:
+            self._stamp = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return self._stamp
 
     def stamp_new(self, obj: Manifest) -> None:
         """What the registry adds to every created object: uid and creationTimestamp."""
@@ -322,6 +324,16 @@ class Workspace:
             local.pop(value, None)
         else:
             local[value] = owner
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of a JSON value (dicts, lists, scalars): copy.deepcopy without its memo,
+    several times faster on the thousands of pods one write may copy."""
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    return value
 
 
 def _on_a_node(value: Hashable) -> bool:
