@@ -142,6 +142,7 @@ def _write_outside_lock(
     session: Session, cluster: str, change: Callable[[Workspace], T], seed: int | None
 ) -> tuple[T] | None:
     """(result,) when the optimistic write committed; None when the cluster moved meanwhile."""
+    session.rollback()  # whatever the caller read: no lock is held while computing
     engine = session.get_bind().engine  # without sqlite_immediate: a plain read transaction
     with Session(engine) as reader:
         row = get_cluster(reader, cluster)
