@@ -86,16 +86,17 @@ def listing(
     session: ReadSession, row: ClusterRow, resource: str, namespace: str | None
 ) -> tuple[int, list[Manifest]]:
     """The resourceVersion of the watch cache and the objects of a resource as of it."""
-    entry = watchcache.current(session, row)
+    entry, position = watchcache.consistent(session, row)
     if resource in STORED:
         version, items = entry.read(STORED[resource], namespace)
-        return version, _owned_status(entry, items) if resource == "deployments" else items
+        items = _owned_status(entry, items) if resource == "deployments" else items
+        return max(version, position), items
     if resource == "namespaces":
-        return entry.rv, _namespaces(session, row)
+        return max(entry.rv, position), _namespaces(session, row)
     if resource == "events":
-        return entry.rv, []  # the simulator records no events yet; an empty list is the truth
+        return max(entry.rv, position), []  # the simulator records no events yet
     with entry.lock:
-        version, state = entry.rv, entry.state(repo.config_of(row))
+        version, state = max(entry.rv, position), entry.state(repo.config_of(row))
         _, services = entry.read("Service", namespace)
         _, stored_endpoints = entry.read("Endpoints", namespace)
     created = {

@@ -73,8 +73,9 @@ def _where(session: Session, row: ClusterRow) -> tuple[str, int]:
     return (session.get_bind().engine.url.render_as_string(hide_password=True), row.id)
 
 
-def current(session: Session, row: ClusterRow, *, locked: bool = False) -> Entry:
-    """The cluster's entry, caught up to at least the row's resourceVersion.
+def current(session: Session, row: ClusterRow, *, locked: bool = False, at_least: int = 0) -> Entry:
+    """The cluster's entry, caught up to at least the row's resourceVersion (or `at_least`,
+    the cluster's resourceVersion read later than the row).
 
     `locked`: the caller holds the cluster's write lock, so the row is the newest; a cache
     ahead of it (a database replaced under a running process) is thrown away.
@@ -92,12 +93,27 @@ def current(session: Session, row: ClusterRow, *, locked: bool = False) -> Entry
         entry = _load(session, row)
         with _lock:
             _entries[where] = entry
-    elif entry.rv < row.resource_version:
-        _catch_up(session, row, entry)
+    elif entry.rv < max(row.resource_version, at_least):
+        _catch_up(session, row, entry, max(row.resource_version, at_least))
     config = config_of(row)
     if entry.base.config != config:
         entry.base.config = config
     return entry
+
+
+def consistent(session: Session, row: ClusterRow) -> tuple[Entry, int]:
+    """The entry and the feed position a list is consistent with (upstream lists carry the
+    store's current revision, not the cluster's last: a watch from it must not be expired).
+
+    The position is read first, then the cluster's resourceVersion: every event of the
+    cluster up to the position is at most that, and the entry is caught up to it.
+    """
+    position = feed.state(session)[0]
+    latest = session.exec(
+        select(ClusterRow.resource_version).where(ClusterRow.id == row.id)
+    ).one_or_none()
+    entry = current(session, row, at_least=latest or 0)
+    return entry, position
 
 
 def forget(session: Session, row: ClusterRow) -> None:
@@ -160,14 +176,14 @@ def _load_allocations(
         base.load_allocation(alloc.kind, alloc.value, alloc.owner_uid)
 
 
-def _catch_up(session: Session, row: ClusterRow, entry: Entry) -> None:
+def _catch_up(session: Session, row: ClusterRow, entry: Entry, target: int) -> None:
     assert row.id is not None
     with entry.lock:
-        if entry.rv >= row.resource_version:
+        if entry.rv >= target:
             return
         _, compacted = feed.state(session)
         events = [] if compacted > entry.rv else list(feed.since(session, entry.rv, row.id))
-        if not events or max(compacted, events[-1].resource_version) < row.resource_version:
+        if not events or max(compacted, events[-1].resource_version) < target:
             fresh = _load(session, row)  # the events needed are gone: read the rows
             entry.base, entry.typed, entry.rv = fresh.base, fresh.typed, fresh.rv
             return
