@@ -15,6 +15,7 @@ absorb(); readers that iterate the base hold the entry's lock, which absorb() al
 
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +29,8 @@ from app.core.model.workspace import ALLOCATION_KINDS, Key, Manifest, Workspace,
 from app.db import feed
 from app.db.tables import AllocationRow, ClusterRow, ObjectRow
 
+FREEZE_AFTER = 10_000
+"""A load or write of this many objects moves the heap out of the cyclic collector's way."""
 TARGETED_ALLOCATION_REFRESH = 64
 """Up to this many changed Services, their allocations are re-read by owner; beyond, all."""
 
@@ -62,6 +65,15 @@ class Entry:
         self.base.load(kind, key, obj)
         if kind in KINDS:
             self.typed.update(kind, key, obj)
+
+
+def _settle(count: int) -> None:
+    """Cached objects live as long as the process: after a big load or write, freeze the heap
+    (gc.freeze) so the collector's full passes stop rescanning millions of JSON values that are
+    never garbage (a pass over a 150,000-pod cluster stalls every thread for seconds). Frozen
+    objects are still freed by reference counting; only cycles among them would stay."""
+    if count >= FREEZE_AFTER:
+        gc.freeze()
 
 
 _lock = threading.Lock()
@@ -135,6 +147,7 @@ def adopt(session: Session, row: ClusterRow, base: Workspace, rv: int) -> None:
             typed.update(kind, key, obj)
     with _lock:
         _entries[_where(session, row)] = Entry(row.id, row.created_at, base, rv, typed)
+    _settle(len(base.changes) + sum(1 for _ in base.local_objects()))
 
 
 def absorb(entry: Entry, overlay: Workspace, before: int, after: int) -> None:
@@ -147,6 +160,7 @@ def absorb(entry: Entry, overlay: Workspace, before: int, after: int) -> None:
                 entry.typed.update(kind, key, obj)
         entry.base.absorb(overlay)
         entry.rv = after
+    _settle(len(overlay.changes))
 
 
 def _load(session: Session, row: ClusterRow) -> Entry:
@@ -159,10 +173,13 @@ def _load(session: Session, row: ClusterRow) -> Entry:
     query = select(ObjectRow.kind, ObjectRow.namespace, ObjectRow.name, ObjectRow.body).where(
         ObjectRow.cluster_id == row.id
     )
+    loaded = 0
     with gc_paused():
         for kind, namespace, name, body in session.exec(query):
             entry.record(kind, (namespace, name), cast(Manifest, body))
+            loaded += 1
     _load_allocations(session, base, row.id, None)
+    _settle(loaded)
     return entry
 
 

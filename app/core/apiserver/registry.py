@@ -8,14 +8,13 @@ nodePort outside the range is reported even when other fields are also wrong.
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
 from app.core.apiserver import allocation
 from app.core.model.fielderrors import FieldError, ValidationFailed, invalid
-from app.core.model.workspace import Manifest, Workspace
+from app.core.model.workspace import Manifest, Workspace, clone
 
 
 class InternalError(Exception):
@@ -274,4 +273,4 @@ def release_all(ws: Workspace, uid: str) -> None:
 
 
 def copy_manifest(obj: Manifest) -> Manifest:
-    return copy.deepcopy(obj)
+    return clone(obj)

@@ -8,7 +8,6 @@ carry everything a Kubernetes `Status` needs; app/api/errors.py renders them.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +20,7 @@ from app.core.controllers import kubelet, nodeipam, scheduler
 from app.core.model import indexes, rand
 from app.core.model.decoding import decode
 from app.core.model.fielderrors import FieldError, ValidationFailed, required
-from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace
+from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace, clone
 
 
 class ApiError(Exception):
@@ -262,7 +261,7 @@ def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -
     _check_valid(kind, obj, old)
     if kind == "Node":
         was_ready = kubelet.node_ready(old)
-        obj.setdefault("status", copy.deepcopy(old.get("status", {})))
+        obj.setdefault("status", clone(old.get("status", {})))
         stored = ws.put(kind, obj)
         if kubelet.node_ready(stored) != was_ready:
             kubelet.set_node_ready(ws, stored, kubelet.node_ready(stored))
@@ -270,7 +269,7 @@ def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -
             scheduler.schedule_pending(ws)
         return stored
     if kind == "Pod":
-        obj.setdefault("status", copy.deepcopy(old.get("status", {})))
+        obj.setdefault("status", clone(old.get("status", {})))
         return ws.put(kind, obj)
     if kind == "Deployment":
         _check_pod_limit(ws, kind, obj, obj["spec"].get("replicas", 1))
@@ -283,7 +282,7 @@ def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -
 def _replace_service(ws: Workspace, obj: Manifest, old: Manifest) -> Manifest:
     service_registry.patch_allocated_values(obj, old)
     service_registry.drop_type_dependent_fields(obj, old)
-    status = copy.deepcopy(old.get("status", {}))
+    status = clone(old.get("status", {}))
     if obj["spec"].get("type") != "LoadBalancer":
         status["loadBalancer"] = {}
     obj["status"] = status
@@ -361,7 +360,7 @@ def scale(ws: Workspace, namespace: str, name: str, replicas: int) -> Manifest:
     deployment = ws.get("Deployment", namespace, name)
     if deployment is None:
         raise not_found("Deployment", name)
-    body: dict[str, Any] = copy.deepcopy(deployment)
+    body: dict[str, Any] = clone(deployment)
     body["spec"]["replicas"] = replicas
     body["metadata"].pop("resourceVersion", None)
     return replace(ws, "Deployment", namespace, name, body)

@@ -7,13 +7,12 @@ with the controllers rather than in the model the controllers work on.
 from __future__ import annotations
 
 import bisect
-import copy
 from collections.abc import Mapping
 from typing import Any
 
 from app.core.controllers.mirroring import mirrored_slices
 from app.core.model.objects import ClusterConfig, ClusterState, Deployment, Node, Pod, Service
-from app.core.model.workspace import Key, Manifest, Workspace, gc_paused
+from app.core.model.workspace import Key, Manifest, Workspace, clone, gc_paused
 
 KINDS = ("Node", "Pod", "Service", "Deployment", "EndpointSlice", "Endpoints")
 
@@ -49,7 +48,7 @@ def _build_state(
         pods=tuple(Pod.from_manifest(o) for o in of("Pod")),
         services=services,
         deployments=tuple(Deployment.from_manifest(o) for o in of("Deployment")),
-        endpoint_slices=(*(copy.deepcopy(o) for o in of("EndpointSlice")), *mirrored),
+        endpoint_slices=(*(clone(o) for o in of("EndpointSlice")), *mirrored),
     )
 
 
@@ -132,4 +131,4 @@ def _slices(
         for mirrored in mirrored_slices(endpoints, selectors.get(_sort_key(endpoints), False))
     ]
     stored = sorted(raw["EndpointSlice"].values(), key=_sort_key)
-    return (*(copy.deepcopy(o) for o in stored), *mirrored)
+    return (*(clone(o) for o in stored), *mirrored)

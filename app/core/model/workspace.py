@@ -21,7 +21,7 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 from app.core.model.indexes import LayeredIndex, index_values
 from app.core.model.objects import ClusterConfig
@@ -30,6 +30,7 @@ Manifest = dict[str, Any]
 Key = tuple[str, str]
 """(namespace, name); namespace is "" for cluster-scoped kinds."""
 
+_T = TypeVar("_T")
 CLUSTER_SCOPED = frozenset({"Node", "Namespace"})
 ALLOCATION_KINDS = ("node-port", "cluster-ip", "lb-ip")
 
@@ -326,13 +327,13 @@ class Workspace:
             local[value] = owner
 
 
-def clone(value: Any) -> Any:
+def clone(value: _T) -> _T:
     """A deep copy of a JSON value (dicts, lists, scalars): copy.deepcopy without its memo,
     several times faster on the thousands of pods one write may copy."""
     if isinstance(value, dict):
-        return {k: clone(v) for k, v in value.items()}
+        return cast(_T, {k: clone(v) for k, v in value.items()})
     if isinstance(value, list):
-        return [clone(v) for v in value]
+        return cast(_T, [clone(v) for v in value])
     return value
 
 
