@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
@@ -29,6 +30,9 @@ from app.core.model.workspace import ALLOCATION_KINDS, Key, Manifest, Workspace,
 from app.db import feed
 from app.db.tables import AllocationRow, ClusterRow, ObjectRow
 
+MAX_OBJECTS = 400_000
+"""Entries beyond this many objects together are dropped, least recently used first (the
+newest always stays): one cluster at Kubernetes' limits holds about 165,000."""
 FREEZE_AFTER = 10_000
 """A load or write of this many objects moves the heap out of the cyclic collector's way."""
 TARGETED_ALLOCATION_REFRESH = 64
@@ -43,6 +47,10 @@ class Entry:
     rv: int
     typed: StateBuilder
     lock: threading.RLock = field(default_factory=threading.RLock)
+    used: float = field(default_factory=time.monotonic)
+
+    def size(self) -> int:
+        return sum(len(self.base.table(kind)) for kind in KINDS)
 
     def state(self, config: ClusterConfig) -> ClusterState:
         with self.lock:
@@ -105,8 +113,10 @@ def current(session: Session, row: ClusterRow, *, locked: bool = False, at_least
         entry = _load(session, row)
         with _lock:
             _entries[where] = entry
+        _evict(keep=where)
     elif entry.rv < max(row.resource_version, at_least):
         _catch_up(session, row, entry, max(row.resource_version, at_least))
+    entry.used = time.monotonic()
     config = config_of(row)
     if entry.base.config != config:
         entry.base.config = config
@@ -128,6 +138,18 @@ def consistent(session: Session, row: ClusterRow) -> tuple[Entry, int]:
     return entry, position
 
 
+def _evict(keep: tuple[str, int]) -> None:
+    with _lock:
+        by_age = sorted(_entries.items(), key=lambda item: item[1].used)
+        total = sum(entry.size() for _, entry in by_age)
+        for where, entry in by_age:
+            if total <= MAX_OBJECTS:
+                return
+            if where != keep:
+                total -= entry.size()
+                del _entries[where]
+
+
 def forget(session: Session, row: ClusterRow) -> None:
     with _lock:
         _entries.pop(_where(session, row), None)
@@ -145,8 +167,10 @@ def adopt(session: Session, row: ClusterRow, base: Workspace, rv: int) -> None:
     for kind in KINDS:
         for key, obj in base.kind_map(kind).items():
             typed.update(kind, key, obj)
+    where = _where(session, row)
     with _lock:
-        _entries[_where(session, row)] = Entry(row.id, row.created_at, base, rv, typed)
+        _entries[where] = Entry(row.id, row.created_at, base, rv, typed)
+    _evict(keep=where)
     _settle(len(base.changes) + sum(1 for _ in base.local_objects()))
 
 

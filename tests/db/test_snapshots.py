@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app.core.model.objects import ClusterState
 from app.core.model.workspace import Workspace
-from app.db import repo, snapshots
+from app.db import repo, snapshots, watchcache
 from app.db.session import get_engine
 from app.web import panel
 
@@ -51,6 +51,17 @@ def test_changing_the_cluster_settings_is_seen(client: TestClient) -> None:
     assert client.patch("/api/clusters/demo", json={"provider": "none"}).status_code == 200
     after = client.get("/api/clusters/demo/topology").json()["load_balancers"][0]
     assert after["pending"] and "provider none" in after["note"]
+
+
+def test_the_cache_keeps_few_big_clusters(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(watchcache, "MAX_OBJECTS", 1)
+    watchcache.clear()
+    current("demo")
+    newest = current("bare-metal")[1]
+    assert [e.base.config.name for e in watchcache._entries.values()] == ["bare-metal"]
+    assert current("bare-metal")[1] is newest  # the newest one stays, served from memory
 
 
 def test_a_huge_rule_set_is_linked_not_rendered(
