@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app import cli_bulk
+
 
 def _use_db(path: str | None) -> None:
     """--db PATH selects an SQLite file; it must be set before settings are first read."""
@@ -84,50 +86,6 @@ def _session() -> Any:
 
     upgrade_to_head(get_settings().DATABASE_URL)
     return open_write_session()
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    """Apply a manifest file to a cluster in one transaction, with a progress bar."""
-    from rich.console import Console
-    from rich.progress import Progress
-
-    from app.core.apiserver.manifests import ImportFailed
-    from app.services import manifests
-    from app.services.errors import UseCaseFailed
-
-    _use_db(args.db)
-    console = Console(stderr=True, soft_wrap=True)
-    try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
-        docs = manifests.parse_manifest(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        console.print(f"[red]error:[/red] cannot read {args.file}: {exc}")
-        return 1
-    except UseCaseFailed as exc:
-        console.print(f"[red]error:[/red] {exc.message}")
-        return 1
-    with _session() as session, Progress(console=console, transient=True) as bar:
-        task = bar.add_task(f"applying {len(docs)} objects", total=len(docs))
-        if not docs:
-            return 0  # an empty file applies nothing and says nothing (the API refuses it)
-        try:
-            outcomes = manifests.import_manifest(
-                session=session, cluster=args.cluster, docs=docs, namespace=args.namespace,
-                dry_run=args.dry_run, progress=lambda n: bar.advance(task, n),
-            )  # fmt: skip
-        except UseCaseFailed as exc:
-            if not isinstance(exc.error, ImportFailed):
-                console.print(f"[red]error:[/red] {exc.message}")
-                return 1
-            for error in exc.error.errors:
-                console.print(f"[red]document {error['document']}:[/red] {error['message']}")
-            console.print("nothing was applied")
-            return 1
-    suffix = " (dry run)" if args.dry_run else ""
-    for outcome in outcomes:
-        kind = outcome.kind.lower() + ("." + "apps" if outcome.kind == "Deployment" else "")
-        print(f"{kind}/{outcome.name} {outcome.action}{suffix}")
-    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -358,13 +316,15 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--replace", action="store_true", help="re-create them from scratch")
     seed.set_defaults(func=cmd_seed)
 
+    cli_bulk.add_parser(sub)
+
     imp = sub.add_parser("import", help="apply a YAML/JSON manifest to a cluster (all or nothing)")
     imp.add_argument("file", help="manifest file, or - for standard input")
     imp.add_argument("--cluster", default="demo")
     imp.add_argument("--namespace", default="default")
     imp.add_argument("--dry-run", action="store_true")
     imp.add_argument("--db")
-    imp.set_defaults(func=cmd_import)
+    imp.set_defaults(func=cli_bulk.cmd_import)
 
     exp = sub.add_parser("export", help="print a cluster's objects as YAML")
     exp.add_argument("--cluster", default="demo")

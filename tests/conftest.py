@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
+from app.db import watchcache
 from app.db.session import get_engine
 from app.settings import get_settings
 
@@ -19,6 +20,7 @@ from app.settings import get_settings
 def _reset_caches() -> None:
     get_settings.cache_clear()
     get_engine.cache_clear()
+    watchcache.clear()
 
 
 @contextmanager

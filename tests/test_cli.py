@@ -151,3 +151,15 @@ def test_simulate_json_and_bad_events(db: Path, capsys: pytest.CaptureFixture[st
     bad = ["simulate", "--db", str(db), "--to", "web:80", "--event", "soon:node-down:node-1"]
     assert main(bad) == 2
     assert "not a number of seconds" in capsys.readouterr().err
+
+
+def test_create_registers_a_cluster_of_many_nodes(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["create", "wide", "--nodes", "600", "--node-cidr", "10.0.0.0/16"]
+    args += ["--pod-cidr", "10.128.0.0/9", "--control-plane-address", "10.0.0.2"]
+    assert main([*args, "--db", str(db)]) == 0
+    assert "cluster/wide created" in capsys.readouterr().out
+    assert main(["rules", "--db", str(db), "--cluster", "wide", "--node", "node-600"]) == 0
+    assert main([*args, "--db", str(db)]) == 1  # it exists now
+    assert 'clusters "wide" already exists' in capsys.readouterr().err

@@ -8,7 +8,7 @@ from fastapi import Depends, Path, Request
 
 from app.core.apiserver.writes import ApiError, BadRequest
 from app.core.model import jsonsafe, yamlsafe
-from app.db.repo import get_cluster
+from app.db.repo import get_cluster_for_read
 from app.db.session import ReadSession
 from app.db.tables import ClusterRow
 from app.settings import get_settings
@@ -23,7 +23,8 @@ class UnsupportedMediaType(ApiError):
 
 
 def cluster_row(session: ReadSession, cluster: Annotated[str, Path(max_length=253)]) -> ClusterRow:
-    return get_cluster(session, cluster)
+    """The cluster named in the path, for a read (a shared row: never change it)."""
+    return get_cluster_for_read(session, cluster)
 
 
 ClusterDep = Annotated[ClusterRow, Depends(cluster_row)]

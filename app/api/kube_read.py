@@ -18,8 +18,8 @@ from app.core.controllers import deployment
 from app.core.controllers import endpointslices as endpoints
 from app.core.model import selectors
 from app.core.model.objects import SERVICE_NAME_LABEL
-from app.core.model.workspace import Manifest
-from app.db import repo, snapshots
+from app.core.model.workspace import CLUSTER_SCOPED, Manifest
+from app.db import repo, watchcache
 from app.db.session import ReadSession
 from app.db.tables import ClusterRow
 
@@ -46,17 +46,12 @@ def _with_kind(obj: Manifest, resource: str) -> Manifest:
     return {"apiVersion": api_version, "kind": list_kind.removesuffix("List"), **obj}
 
 
-def _owned_status(session: ReadSession, row: ClusterRow, items: list[Manifest]) -> list[Manifest]:
-    assert row.id is not None
-    pods_by_ns: dict[str, list[Manifest]] = {}
-    out = []
-    for dep in items:
-        namespace = dep["metadata"].get("namespace", "default")
-        if namespace not in pods_by_ns:
-            pods_by_ns[namespace] = repo.read_objects(session, row.id, "Pod", namespace)
-        owned = [p for p in pods_by_ns[namespace] if apiserver.pod_owned_by(p, dep)]
-        out.append({**dep, "status": deployment.deployment_status(dep, owned)})
-    return out
+def _owned_status(entry: watchcache.Entry, items: list[Manifest]) -> list[Manifest]:
+    """Deployments with the status their pods give them (the owner index, not a scan)."""
+    return [
+        {**dep, "status": deployment.deployment_status(dep, deployment.owned_pods(entry.base, dep))}
+        for dep in items
+    ]
 
 
 def _namespaces(session: ReadSession, row: ClusterRow) -> list[Manifest]:
@@ -84,20 +79,31 @@ def collection(
     session: ReadSession, row: ClusterRow, resource: str, namespace: str | None
 ) -> list[Manifest]:
     """Every object of a resource, in etcd's order (namespace, then name)."""
-    assert row.id is not None
+    return listing(session, row, resource, namespace)[1]
+
+
+def listing(
+    session: ReadSession, row: ClusterRow, resource: str, namespace: str | None
+) -> tuple[int, list[Manifest]]:
+    """The resourceVersion of the watch cache and the objects of a resource as of it."""
+    entry, position = watchcache.consistent(session, row)
     if resource in STORED:
-        items = repo.read_objects(session, row.id, STORED[resource], namespace)
-        return _owned_status(session, row, items) if resource == "deployments" else items
+        version, items = entry.read(STORED[resource], namespace)
+        items = _owned_status(entry, items) if resource == "deployments" else items
+        return max(version, position), items
     if resource == "namespaces":
-        return _namespaces(session, row)
+        return max(entry.rv, position), _namespaces(session, row)
     if resource == "events":
-        return []  # the simulator records no events yet; an empty list is the truth
-    state = snapshots.snapshot(session, row)[1]
+        return max(entry.rv, position), []  # the simulator records no events yet
+    with entry.lock:
+        version, state = max(entry.rv, position), entry.state(repo.config_of(row))
+        _, services = entry.read("Service", namespace)
+        _, stored_endpoints = entry.read("Endpoints", namespace)
     created = {
         (o["metadata"].get("namespace"), o["metadata"]["name"]): o["metadata"].get(
             "creationTimestamp"
         )
-        for o in repo.read_objects(session, row.id, "Service", namespace)
+        for o in services
     }
     out: list[Manifest] = []
     for service in state.services:
@@ -110,7 +116,7 @@ def collection(
         else:
             out.extend(endpoints.endpoint_slices(state, service))
     if resource == "endpoints":
-        out.extend(repo.read_objects(session, row.id, "Endpoints", namespace))
+        out.extend({**o, "metadata": dict(o.get("metadata", {}))} for o in stored_endpoints)
     if resource == "endpointslices":
         out.extend(
             dict(s)
@@ -120,23 +126,24 @@ def collection(
     out.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
     for item in out:
         meta = item.setdefault("metadata", {})
-        meta.setdefault("resourceVersion", str(row.resource_version))
+        meta.setdefault("resourceVersion", str(version))
         owner = meta.get("labels", {}).get(SERVICE_NAME_LABEL, meta.get("name"))
         # The controllers write these right after the Service; they share its age.
         if created.get((meta.get("namespace"), owner)):
             meta.setdefault("creationTimestamp", created[(meta.get("namespace"), owner)])
-    return out
+    return version, out
 
 
 def one(
     session: ReadSession, row: ClusterRow, resource: str, namespace: str, name: str
 ) -> Manifest:
-    assert row.id is not None
     obj: Manifest | None
     if resource in STORED:
-        obj = repo.read_object(session, row.id, STORED[resource], namespace, name)
+        kind = STORED[resource]
+        entry = watchcache.current(session, row)
+        obj = entry.base.peek(kind, ("" if kind in CLUSTER_SCOPED else namespace, name))
         if obj is not None and resource == "deployments":
-            obj = _owned_status(session, row, [obj])[0]
+            obj = _owned_status(entry, [obj])[0]
     else:
         scope = None if resource == "namespaces" else namespace
         obj = next(
@@ -194,7 +201,10 @@ def respond_list(
     items: list[Manifest],
     label_selector: str | None,
     field_selector: str | None,
+    *,
+    version: int | None = None,
 ) -> JSONResponse:
+    """A list as of `version` (the watch cache's; the row's when not given)."""
     requirements = selectors.parse(label_selector or "")
     chosen = [
         i
@@ -202,15 +212,15 @@ def respond_list(
         if selectors.matches(requirements, i.get("metadata", {}).get("labels", {}))
         and _field_matches(i, field_selector)
     ]
-    version = str(row.resource_version)
+    listed = str(row.resource_version if version is None else version)
     if wants_table(request) and resource in tables.COLUMNS:
-        body = tables.table(resource, chosen, version)
+        body = tables.table(resource, chosen, listed)
     else:
         api_version, kind = LIST_KINDS[resource]
         body = {
             "kind": kind,
             "apiVersion": api_version,
-            "metadata": {"resourceVersion": version},
+            "metadata": {"resourceVersion": listed},
             "items": chosen,
         }
     return _json(body, resource)
@@ -249,9 +259,15 @@ class ListQuery:
             return watch.respond(
                 stream, self.resource_version, self.allow_watch_bookmarks, self.timeout_seconds
             )
-        items = collection(session, row, resource, namespace)
+        version, items = listing(session, row, resource, namespace)
         return respond_list(
-            self.request, row, resource, items, self.label_selector, self.field_selector
+            self.request,
+            row,
+            resource,
+            items,
+            self.label_selector,
+            self.field_selector,
+            version=version,
         )
 
 

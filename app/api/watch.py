@@ -133,8 +133,8 @@ def _current(engine: Engine, watch: Watch) -> tuple[int, list[Manifest]]:
         row = repo.get_cluster(session, watch.cluster)
         if row.id != watch.cluster_id:
             return row.resource_version, []
-        items = kube_read.collection(session, row, watch.resource, watch.namespace)
-        return row.resource_version, [i for i in items if watch.matches(i)]
+        version, items = kube_read.listing(session, row, watch.resource, watch.namespace)
+        return version, [i for i in items if watch.matches(i)]
 
 
 def _backlog(engine: Engine, cluster_id: int, after: int) -> list[feed.Event]:

@@ -2,7 +2,7 @@
 
 kube-apiserver gets this from etcd: each write has a revision, a watch resumes after one, and
 old revisions are compacted away (a watch from before them gets 410 Expired). Here the writer
-(app/db/repo.save_workspace) takes a block of resourceVersions from the feed_sequence row in
+(app/db/objectstore.save_changes) takes a block of resourceVersions from the feed_sequence row in
 the write transaction and appends one event per changed object beside the object rows; the
 row lock makes commit order equal number order, so a reader that saw N has seen all below N.
 """
@@ -13,11 +13,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, text, update
+from sqlalchemy import case, insert, text, update
 from sqlmodel import Session, col, select
 
-from app.core.apiserver import writes as apiserver
 from app.core.controllers import deployment
+from app.core.model import indexes
 from app.core.model.workspace import Manifest, Workspace
 from app.db.tables import FeedEventRow, FeedSequenceRow
 from app.settings import get_settings
@@ -78,20 +78,22 @@ def append(session: Session, cluster_id: int, first: int, events: list[Event]) -
     step = max(1, min(COMPACT_EVERY, keep // 2))  # so at most keep + step events stay
     crossed = last // step != first // step
     compacted = _compact(session, last, keep) if crossed else 0
-    session.add_all(
-        FeedEventRow(
-            resource_version=e.resource_version,
-            cluster_id=cluster_id,
-            kind=e.kind,
-            namespace=e.namespace,
-            name=e.name,
-            type=e.type,
-            object=e.object,
-            prev_labels=e.prev_labels,
-        )
+    rows = [
+        {
+            "resource_version": e.resource_version,
+            "cluster_id": cluster_id,
+            "kind": e.kind,
+            "namespace": e.namespace,
+            "name": e.name,
+            "type": e.type,
+            "object": e.object,
+            "prev_labels": e.prev_labels,
+        }
         for e in events
         if e.resource_version > compacted  # a huge import need not write what is gone at once
-    )
+    ]
+    if rows:
+        session.execute(insert(FeedEventRow.__table__), rows)  # type: ignore[attr-defined]
     if session.get_bind().dialect.name == "postgresql":
         notify = text("SELECT pg_notify(:channel, :rv)")
         session.execute(notify, {"channel": CHANNEL, "rv": str(last)})
@@ -116,20 +118,10 @@ def served(ws: Workspace, kind: str, obj: Manifest) -> Manifest:
     """The object as a read serves it: a Deployment with the status its pods give it."""
     if kind != "Deployment":
         return obj
-    namespace = obj["metadata"].get("namespace", "default")
-    owned = [p for p in ws.items("Pod", namespace) if apiserver.pod_owned_by(p, obj)]
-    return {**obj, "status": deployment.deployment_status(obj, owned)}
+    return {**obj, "status": deployment.deployment_status(obj, deployment.owned_pods(ws, obj))}
 
 
-def owning_deployment(pod: Manifest) -> str | None:
-    """The Deployment whose ReplicaSet owns this pod (name `<deployment>-<pod-template-hash>`)."""
-    meta = pod.get("metadata", {})
-    pod_hash = meta.get("labels", {}).get("pod-template-hash")
-    for ref in meta.get("ownerReferences", []):
-        name = ref.get("name", "")
-        if ref.get("kind") == "ReplicaSet" and pod_hash and name.endswith(f"-{pod_hash}"):
-            return str(name[: -len(pod_hash) - 1])
-    return None
+owning_deployment = indexes.owning_deployment
 
 
 def status_changes(
@@ -142,7 +134,7 @@ def status_changes(
         name = owning_deployment(pod)
         namespace = pod.get("metadata", {}).get("namespace", "default")
         key = ("Deployment", namespace, name or "")
-        if name and key not in changed and ws.get(*key) is not None:
+        if name and key not in changed and ws.exists(*key):
             out[key] = None
     return list(out)
 

@@ -1,29 +1,30 @@
 """Loading a cluster's objects into a core Workspace and writing its changes back.
 
 One request, one transaction: `write()` takes the cluster row FOR UPDATE (PostgreSQL) or the
-SQLite write lock (BEGIN IMMEDIATE), loads the workspace, runs a core function, stores every
-changed object with the next resourceVersion, and commits — or rolls back everything. A
-uniqueness violation on the allocation table (a concurrent writer on another database
-connection got the value first) retries the whole write.
+SQLite write lock (BEGIN IMMEDIATE), brings this process's watch cache up to the row
+(watchcache.py), runs a core function on an overlay over it, stores every changed object with
+the next resourceVersion (objectstore.py), and commits — or rolls back everything. A
+uniqueness violation (the database disagreeing with the cache) retries the whole write from
+the rows.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.core.apiserver.writes import NotFound
-from app.core.controllers.snapshot import build_state
 from app.core.model.objects import ClusterConfig, ClusterState, PortRange
-from app.core.model.workspace import CLUSTER_SCOPED, Key, Manifest, Workspace, gc_paused
-from app.db import feed
+from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace
+from app.db import objectstore, watchcache
 from app.db.tables import AllocationRow, ClusterRow, ObjectRow
 
 T = TypeVar("T")
@@ -72,6 +73,41 @@ def get_cluster(session: Session, name: str, *, for_update: bool = False) -> Clu
     return row
 
 
+_read_rows: dict[tuple[str, str], tuple[tuple[Any, ...], ClusterRow]] = {}
+_read_lock = threading.Lock()
+
+
+def get_cluster_for_read(session: Session, name: str) -> ClusterRow:
+    """The cluster row as a read sees it now, without the ORM's cost on every request.
+
+    One plain SELECT on a pooled connection (a GET of one object otherwise spends most of its
+    time building a session and an ORM row); the ORM row is rebuilt only when the stored row
+    differs from the one remembered. The row returned is shared: read it, never change it.
+    """
+    engine = session.get_bind().engine
+    connection = engine.raw_connection()
+    try:
+        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        cursor = connection.cursor()
+        cursor.execute(f"SELECT * FROM cluster WHERE name = {mark}", (name,))
+        found = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    if found is None:
+        raise ClusterNotFound(f'clusters "{name}" not found', kind="clusters", name=name)
+    key = (engine.url.render_as_string(hide_password=True), name)
+    current = tuple(found)
+    remembered = _read_rows.get(key)
+    if remembered is not None and remembered[0] == current:
+        return remembered[1]
+    row = get_cluster(session, name)
+    session.expunge(row)
+    with _read_lock:
+        _read_rows[key] = (current, row)
+    return row
+
+
 def list_clusters(session: Session) -> list[ClusterRow]:
     return list(session.exec(select(ClusterRow).order_by(col(ClusterRow.name))))
 
@@ -86,107 +122,9 @@ def object_counts(session: Session, cluster_id: int) -> dict[str, int]:
 
 
 def load_workspace(session: Session, row: ClusterRow, *, seed: int | None = None) -> Workspace:
-    assert row.id is not None
-    objects: dict[str, dict[Key, Manifest]] = {}
-    # Plain rows, not ORM entities: the largest cluster has 165,000 objects to read.
-    query = select(ObjectRow.kind, ObjectRow.namespace, ObjectRow.name, ObjectRow.body).where(
-        ObjectRow.cluster_id == row.id
-    )
-    with gc_paused():
-        for kind, namespace, name, body in session.exec(query):
-            objects.setdefault(kind, {})[(namespace, name)] = cast(Manifest, body)
-    allocations: dict[str, dict[str, str]] = {}
-    for alloc in session.exec(select(AllocationRow).where(AllocationRow.cluster_id == row.id)):
-        allocations.setdefault(alloc.kind, {})[alloc.value] = alloc.owner_uid
-    rng = random.Random(seed)
-    return Workspace(config=config_of(row), objects=objects, allocations=allocations, rng=rng)
-
-
-def save_workspace(session: Session, row: ClusterRow, ws: Workspace) -> None:
-    """Write each changed object once, in the order of its last change, each with its own
-    resourceVersion from the feed sequence and one feed event beside it (app/db/feed.py)."""
-    assert row.id is not None
-    last: dict[tuple[str, str, str], int] = {}
-    for index, change in enumerate(ws.changes):
-        last[(change.kind, change.namespace, change.name)] = index
-    existing = _rows_for(session, row.id, last.keys())
-    order = [k for k in sorted(last, key=last.__getitem__) if ws.get(*k) or k in existing]
-    pods = [ws.get(*k) or existing[k].body for k in order if k[0] == "Pod"]
-    order += feed.status_changes(ws, pods, set(order))
-    existing.update(_rows_for(session, row.id, [k for k in order if k not in existing]))
-    rv = first = feed.reserve(session, len(order), floor=row.resource_version) if order else 0
-    events = []
-    for kind, namespace, name in order:
-        obj = ws.get(kind, namespace, name)
-        current = existing.get((kind, namespace, name))
-        rv += 1
-        prev = current.body.get("metadata", {}).get("labels", {}) if current else None
-        if obj is None:
-            assert current is not None
-            session.delete(current)
-            gone = {**current.body, "metadata": {**current.body["metadata"]}}
-            gone["metadata"]["resourceVersion"] = str(rv)  # upstream: the deletion's revision
-            events.append(feed.Event(rv, row.id, kind, namespace, name, feed.DELETED, gone, prev))
-            continue
-        obj["metadata"]["resourceVersion"] = str(rv)
-        body = feed.served(ws, kind, obj)
-        if current is None:
-            session.add(
-                ObjectRow(
-                    cluster_id=row.id,
-                    kind=kind,
-                    namespace=namespace,
-                    name=name,
-                    uid=obj["metadata"].get("uid", ""),
-                    resource_version=rv,
-                    body=obj,
-                )
-            )
-        else:
-            current.body = dict(obj)
-            current.resource_version = rv
-            current.uid = obj["metadata"].get("uid", "")
-            session.add(current)
-        event_type = feed.MODIFIED if current is not None else feed.ADDED
-        events.append(feed.Event(rv, row.id, kind, namespace, name, event_type, body, prev))
-    for kind, value in ws.released:
-        session.execute(
-            delete(AllocationRow).where(
-                col(AllocationRow.cluster_id) == row.id,
-                col(AllocationRow.kind) == kind,
-                col(AllocationRow.value) == value,
-            )
-        )
-    session.flush()
-    for kind, value, owner in dict.fromkeys(ws.claimed):
-        if ws.used(kind).get(value) == owner:
-            session.add(AllocationRow(cluster_id=row.id, kind=kind, value=value, owner_uid=owner))
-    feed.append(session, row.id, first, events)
-    if order:
-        row.resource_version = rv
-    session.add(row)
-    session.flush()
-
-
-def _rows_for(
-    session: Session, cluster_id: int, keys: Iterable[tuple[str, str, str]]
-) -> dict[tuple[str, str, str], ObjectRow]:
-    wanted = set(keys)
-    if not wanted:
-        return {}
-    kinds = {k for k, _, _ in wanted}
-    names = {n for _, _, n in wanted}
-    query = select(ObjectRow).where(
-        ObjectRow.cluster_id == cluster_id,
-        col(ObjectRow.kind).in_(kinds),
-        col(ObjectRow.name).in_(names),
-    )
-    found = {}
-    for obj in session.exec(query):
-        key = (obj.kind, obj.namespace, obj.name)
-        if key in wanted:
-            found[key] = obj
-    return found
+    """The cluster's objects to change freely: an overlay over the watch cache's base."""
+    entry = watchcache.current(session, row)
+    return Workspace.over(entry.base, config=config_of(row), rng=random.Random(seed))
 
 
 def write(
@@ -195,24 +133,77 @@ def write(
     change: Callable[[Workspace], T],
     *,
     seed: int | None = None,
+    outside_lock: bool = False,
 ) -> T:
-    """Run `change` on the cluster's workspace in one transaction; retry on a lost race."""
+    """Run `change` in one transaction under the cluster's lock; retry on a lost race.
+
+    The core runs on an overlay over this process's cached base, caught up to the row's
+    resourceVersion under the lock; only the changed rows are written (objectstore) and, once
+    committed, folded into the base. A failed write leaves the base as it was.
+
+    `outside_lock` (a big import): compute first without the database's write lock, then take
+    it only to check that nobody changed the cluster meanwhile and to write the rows; if
+    somebody did, compute again under the lock. SQLite has one write lock for every cluster,
+    so this is what keeps a 10,000-object import from stalling writes to the others.
+    """
+    if outside_lock:
+        done = _write_outside_lock(session, cluster, change, seed)
+        if done is not None:
+            return done[0]
     for attempt in range(WRITE_ATTEMPTS):
+        row: ClusterRow | None = None
         try:
             row = get_cluster(session, cluster, for_update=True)
-            ws = load_workspace(session, row, seed=seed)
+            entry = watchcache.current(session, row, locked=True)
+            before = entry.rv
+            ws = Workspace.over(entry.base, config=config_of(row), rng=random.Random(seed))
             result = change(ws)
-            save_workspace(session, row, ws)
+            after = objectstore.save_changes(session, row, ws)
             session.commit()
+            watchcache.absorb(entry, ws, before, after)
             return result
         except IntegrityError:
             session.rollback()
+            if row is not None:
+                watchcache.forget(session, row)  # the next attempt reads the rows afresh
             if attempt == WRITE_ATTEMPTS - 1:
                 raise
         except BaseException:
             session.rollback()
             raise
     raise AssertionError("unreachable")
+
+
+def _write_outside_lock(
+    session: Session, cluster: str, change: Callable[[Workspace], T], seed: int | None
+) -> tuple[T] | None:
+    """(result,) when the optimistic write committed; None when the cluster moved meanwhile."""
+    session.rollback()  # whatever the caller read: no lock is held while computing
+    engine = session.get_bind().engine  # without sqlite_immediate: a plain read transaction
+    with Session(engine) as reader:
+        row = get_cluster(reader, cluster)
+        entry = watchcache.current(reader, row)
+        config = config_of(row)
+    with entry.lock:  # the base holds still while the core reads it
+        before = entry.rv
+        ws = Workspace.over(entry.base, config=config, rng=random.Random(seed))
+        result = change(ws)
+    try:
+        locked = get_cluster(session, cluster, for_update=True)
+        if locked.resource_version != before or config_of(locked) != config:
+            session.rollback()
+            return None
+        after = objectstore.save_changes(session, locked, ws)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        watchcache.forget(session, row)
+        return None
+    except BaseException:
+        session.rollback()
+        raise
+    watchcache.absorb(entry, ws, before, after)
+    return (result,)
 
 
 def read_objects(
@@ -249,14 +240,21 @@ def read_object(
 
 def load_state(session: Session, row: ClusterRow) -> ClusterState:
     """A typed snapshot for routing, simulation and diagrams (read-only)."""
-    ws = load_workspace(session, row)
-    return build_state(ws.config, ws.objects)
+    return watchcache.current(session, row).state(config_of(row))
 
 
 def create_cluster(
     session: Session, config: ClusterConfig, populate: Callable[[Workspace], Any]
 ) -> ClusterRow:
-    """Insert the cluster row and fill it (bootstrap, demo objects) in one transaction."""
+    """Fill a new cluster in memory, then insert its row and objects in one short transaction.
+
+    The objects (bootstrap, demo workloads, thousands of nodes) are computed before the
+    transaction begins, so the database's write lock is held only for the bulk insert.
+    """
+    session.rollback()  # whatever the caller read: no lock is held while computing
+    base = Workspace(config)
+    ws = Workspace.over(base, rng=random.Random(zlib.crc32(config.name.encode())))
+    populate(ws)
     row = ClusterRow(
         name=config.name,
         node_port_range=str(config.node_port_range),
@@ -267,14 +265,14 @@ def create_cluster(
     try:
         session.add(row)
         session.flush()
-        ws = load_workspace(session, row, seed=zlib.crc32(config.name.encode()))
-        populate(ws)
-        save_workspace(session, row, ws)
+        rv = objectstore.save_changes(session, row, ws)
         session.commit()
     except BaseException:
         session.rollback()
         raise
     session.refresh(row)
+    base.absorb(ws)
+    watchcache.adopt(session, row, base, rv)
     return row
 
 

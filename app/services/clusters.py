@@ -8,6 +8,7 @@ apiserver.create, as `svcscope seed` does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -79,23 +80,39 @@ def list_clusters(*, session: Session) -> ClusterList:
     return ClusterList(items=[summary(session=session, row=r) for r in repo.list_clusters(session)])
 
 
-def populate(ws: Workspace, nodes: int, template: Template) -> None:
+def populate(
+    ws: Workspace, nodes: int, template: Template, progress: Callable[[int], None] | None = None
+) -> None:
     """Fill a new cluster: kubeadm's objects, then the template's workloads."""
     if template == "empty":
-        bootstrap.bootstrap(ws, nodes)
+        bootstrap.bootstrap(ws, nodes, progress)
     else:
-        populate_demo(ws, nodes, with_backend=template == "demo")
+        populate_demo(ws, nodes, with_backend=template == "demo", progress=progress)
 
 
-def populate_demo(ws: Workspace, nodes: int, *, with_backend: bool) -> None:
+def populate_demo(
+    ws: Workspace,
+    nodes: int,
+    *,
+    with_backend: bool,
+    progress: Callable[[int], None] | None = None,
+) -> None:
     """kubeadm's objects and the demo workloads, created as a client would create them."""
-    bootstrap.bootstrap(ws, nodes)
+    bootstrap.bootstrap(ws, nodes, progress)
     for obj in bootstrap.demo_objects(with_backend=with_backend):
         apiserver.create(ws, obj["kind"], obj, obj["metadata"].get("namespace", "default"))
 
 
-def create_cluster(*, session: Session, body: Any, template: Template = "empty") -> ClusterRow:
-    """A new cluster from its settings (`nodes` worker nodes), filled from a template."""
+def create_cluster(
+    *,
+    session: Session,
+    body: Any,
+    template: Template = "empty",
+    progress: Callable[[int], None] | None = None,
+) -> ClusterRow:
+    """A new cluster from its settings (`nodes` worker nodes), filled from a template.
+
+    `progress(n)` counts the nodes registered (computed before the database is locked)."""
     with refusals():
         data = _object(body)
         try:
@@ -106,7 +123,9 @@ def create_cluster(*, session: Session, body: Any, template: Template = "empty")
         if session.exec(select(ClusterRow).where(ClusterRow.name == config.name)).first():
             raise _exists(config.name)
         try:
-            return repo.create_cluster(session, config, lambda ws: populate(ws, nodes, template))
+            return repo.create_cluster(
+                session, config, lambda ws: populate(ws, nodes, template, progress)
+            )
         except IntegrityError:
             raise _exists(config.name) from None
 
@@ -124,7 +143,9 @@ def update_cluster(*, session: Session, cluster: str, body: Any) -> ClusterRow:
 
         def change(ws: Workspace) -> None:
             ws.config = config
-            for svc in list(ws.items("Service")):
+            for key in sorted(k for k, _ in ws.keyed("Service")):
+                svc = ws.get("Service", *key)
+                assert svc is not None
                 before = repr(svc.get("status"))
                 service_registry.assign_load_balancer(ws, svc)
                 if repr(svc.get("status")) != before:

@@ -74,7 +74,7 @@ def import_manifest(
         if not docs:
             raise BadRequest("the manifest holds no objects")
         try:
-            return repo.write(session, cluster, change)
+            return repo.write(session, cluster, change, outside_lock=True)
         except _DryRun as done:
             return done.outcomes
 

@@ -307,16 +307,17 @@ def test_more_nodes_than_the_node_network_holds_is_invalid(guarded_state: TestCl
     assert refused(guarded_state, "POST", "/api/clusters", json=tiny)["code"] == 422
 
 
-def test_more_pods_than_a_cluster_may_hold_is_forbidden_by_quota(client: TestClient) -> None:
+def test_more_pods_than_kubernetes_scales_to_is_forbidden_at_once(client: TestClient) -> None:
+    """A million replicas is refused before any pod is made (150,000 is the documented limit)."""
     small = valid("Deployment", name="small")
     assert client.post(URLS["Deployment"], json=small).status_code == 201
     before = snapshot(client)
     huge = valid("Deployment", name="huge")
     huge["spec"]["replicas"] = 1_000_000
     answer = refused(client, "POST", URLS["Deployment"], json=huge)
-    assert answer["code"] == 403 and "exceeded quota" in answer["message"]
+    assert answer["code"] == 403 and "limited: pods=150000" in answer["message"]
     scaled = client.get(f"{URLS['Deployment']}/small").json()
-    scaled["spec"]["replicas"] = 5000
+    scaled["spec"]["replicas"] = 150_001
     scaled.pop("status")
     assert refused(client, "PUT", f"{URLS['Deployment']}/small", json=scaled)["code"] == 403
     assert snapshot(client) == before

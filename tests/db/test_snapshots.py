@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app.core.model.objects import ClusterState
 from app.core.model.workspace import Workspace
-from app.db import repo, snapshots
+from app.db import repo, snapshots, watchcache
 from app.db.session import get_engine
 from app.web import panel
 
@@ -19,16 +19,30 @@ def current(name: str) -> tuple[Workspace, ClusterState]:
 
 
 def test_an_unchanged_cluster_is_read_once_and_a_write_is_seen(client: TestClient) -> None:
-    first = current("demo")
-    assert current("demo") is first
+    first = current("demo")[1]
+    assert current("demo")[1] is first
     created = client.post(
         "/k8s/demo/api/v1/namespaces/default/services",
         json={"metadata": {"name": "x"}, "spec": {"ports": [{"port": 80}]}},
     )
     assert created.status_code == 201
-    after = current("demo")
+    after = current("demo")[1]
     assert after is not first
-    assert any(s.name == "x" for s in after[1].services)
+    assert any(s.name == "x" for s in after.services)
+
+
+def test_a_write_rebuilds_only_what_it_changed(client: TestClient) -> None:
+    """The typed objects a write did not touch are the very same objects afterwards."""
+    before = current("demo")[1]
+    created = client.post(
+        "/k8s/demo/api/v1/namespaces/default/services",
+        json={"metadata": {"name": "y"}, "spec": {"ports": [{"port": 80}]}},
+    )
+    assert created.status_code == 201
+    after = current("demo")[1]
+    assert after.pods and all(a is b for a, b in zip(after.pods, before.pods, strict=True))
+    assert all(a is b for a, b in zip(after.nodes, before.nodes, strict=True))
+    assert len(after.services) == len(before.services) + 1
 
 
 def test_changing_the_cluster_settings_is_seen(client: TestClient) -> None:
@@ -39,16 +53,15 @@ def test_changing_the_cluster_settings_is_seen(client: TestClient) -> None:
     assert after["pending"] and "provider none" in after["note"]
 
 
-def test_the_cache_keeps_few_big_snapshots(
+def test_the_cache_keeps_few_big_clusters(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(snapshots, "MAX_OBJECTS", 1)
+    monkeypatch.setattr(watchcache, "MAX_OBJECTS", 1)
+    watchcache.clear()
     current("demo")
-    newest = current("bare-metal")
-    assert len(snapshots._snapshots) == 1
-    (kept,) = snapshots._snapshots.values()
-    assert kept is newest and kept[0].config.name == "bare-metal"  # the newest one stays
-    assert current("bare-metal") is newest  # and is still served from the cache
+    newest = current("bare-metal")[1]
+    assert [e.base.config.name for e in watchcache._entries.values()] == ["bare-metal"]
+    assert current("bare-metal")[1] is newest  # the newest one stays, served from memory
 
 
 def test_a_huge_rule_set_is_linked_not_rendered(

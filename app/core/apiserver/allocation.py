@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 
 from app.core.model.objects import PortRange
 
@@ -96,12 +96,33 @@ def allocate_cluster_ip(cidr: str, used: Collection[str], rng: random.Random) ->
     """A free ClusterIP: the upper band first, then the lower (static) band."""
     first, last, offset = service_ip_bounds(cidr)
     network = ipaddress.ip_network(cidr, strict=False)
-    used_ints = {int(ipaddress.ip_address(ip)) for ip in used}
+    used_ints = _IpsAsInts(used, network.version)
     for low, high in ((first + offset, last), (first, first + offset - 1)):
         value = _scan(low, high, used_ints, rng)
         if value is not None:
             return str(ipaddress.ip_address(value) if network.version == 4 else value)
     raise RangeFull("range is full")
+
+
+class _IpsAsInts(Collection[int]):
+    """The used IPs as the integers the scan tries, converted one candidate at a time (a
+    cluster may hold 10,000 Services; the scan usually stops at its first candidate)."""
+
+    def __init__(self, used: Collection[str], version: int) -> None:
+        self.used, self.version = used, version
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, int):
+            return False
+        return str(ipaddress.ip_address(value)) in self.used or (
+            self.version == 6 and str(value) in self.used
+        )
+
+    def __iter__(self) -> Iterator[int]:
+        return (int(ipaddress.ip_address(ip)) for ip in self.used)
+
+    def __len__(self) -> int:
+        return len(self.used)
 
 
 def check_cluster_ip(cidr: str, used: Collection[str], ip: str) -> None:

@@ -8,6 +8,7 @@ objects go through the same write path as user requests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from app.core.apiserver import writes as apiserver
@@ -117,10 +118,14 @@ def coredns_deployment() -> Manifest:
     )
 
 
-def bootstrap(ws: Workspace, nodes: int) -> None:
-    """Create the worker nodes and the kubeadm system Services in an empty cluster."""
+def bootstrap(ws: Workspace, nodes: int, progress: Callable[[int], None] | None = None) -> None:
+    """Create the worker nodes and the kubeadm system Services in an empty cluster.
+
+    `progress(n)` counts nodes, for a progress bar on a big cluster."""
     for i in range(nodes):
         apiserver.create(ws, "Node", worker_node(f"node-{i + 1}", ZONES[i % len(ZONES)]))
+        if progress is not None:
+            progress(1)
     apiserver.create(ws, "Service", kubernetes_service(ws), "default")
     apiserver.create(ws, "Deployment", coredns_deployment(), "kube-system")
     apiserver.create(ws, "Service", kube_dns_service(ws), "kube-system")

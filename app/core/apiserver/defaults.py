@@ -11,13 +11,13 @@ Every function returns a new dict and leaves its argument untouched.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
 from app.core.apiserver.validation.clusterips import validate_cluster_ips_related_fields
 from app.core.model import names
 from app.core.model.fielderrors import FieldError, ValidationFailed, invalid
+from app.core.model.workspace import clone
 
 Manifest = dict[str, Any]
 
@@ -29,7 +29,7 @@ TERMINATION_MESSAGE_PATH = "/dev/termination-log"
 
 def default_service(svc: Mapping[str, Any]) -> Manifest:
     """SetDefaults_Service, in upstream order."""
-    out: Manifest = copy.deepcopy(dict(svc))
+    out: Manifest = clone(dict(svc))
     spec: Manifest = out.setdefault("spec", {})
     if not spec.get("sessionAffinity"):
         spec["sessionAffinity"] = "None"
@@ -99,7 +99,7 @@ def init_ip_family_fields(
     the inputs the registry itself rejects, before validation ever runs: malformed
     clusterIPs, a family this cluster lacks, RequireDualStack on a single-stack cluster.
     """
-    out: Manifest = copy.deepcopy(dict(svc))
+    out: Manifest = clone(dict(svc))
     normalize_cluster_ips(out, old)
     spec: Manifest = out["spec"]
     if spec.get("type") == "ExternalName":
@@ -247,7 +247,7 @@ def _sync_pair(status: Manifest, single: str, plural: str) -> None:
 
 def default_pod(pod: Mapping[str, Any]) -> Manifest:
     """SetDefaults_Pod and SetDefaults_PodSpec with their container and probe defaults."""
-    out: Manifest = copy.deepcopy(dict(pod))
+    out: Manifest = clone(dict(pod))
     spec: Manifest = out.setdefault("spec", {})
     for key in ("containers", "initContainers"):
         for container in spec.get(key, []):
@@ -256,7 +256,7 @@ def default_pod(pod: Mapping[str, Any]) -> Manifest:
             if limits:  # requests default to limits, key by key
                 requests = resources.setdefault("requests", {})
                 for name, quantity in limits.items():
-                    requests.setdefault(name, copy.deepcopy(quantity))
+                    requests.setdefault(name, clone(quantity))
                 container["resources"] = resources
     spec.setdefault("enableServiceLinks", True)
     if spec.get("hostNetwork"):
@@ -275,7 +275,7 @@ def default_pod(pod: Mapping[str, Any]) -> Manifest:
 
 def default_deployment(dep: Mapping[str, Any]) -> Manifest:
     """SetDefaults_Deployment (apps/v1) and the pod defaults of its template."""
-    out: Manifest = copy.deepcopy(dict(dep))
+    out: Manifest = clone(dict(dep))
     spec: Manifest = out.setdefault("spec", {})
     spec.setdefault("replicas", 1)
     strategy: Manifest = spec.setdefault("strategy", {})
@@ -294,7 +294,7 @@ def default_deployment(dep: Mapping[str, Any]) -> Manifest:
 
 def default_node(node: Mapping[str, Any]) -> Manifest:
     """SetDefaults_NodeStatus, and podCIDR/podCIDRs kept in step as conversion does."""
-    out: Manifest = copy.deepcopy(dict(node))
+    out: Manifest = clone(dict(node))
     spec: Manifest | None = out.get("spec")
     if spec is not None:
         cidr, cidrs = spec.get("podCIDR", ""), spec.get("podCIDRs") or []
@@ -304,13 +304,13 @@ def default_node(node: Mapping[str, Any]) -> Manifest:
             spec["podCIDR"] = cidrs[0]
     status: Manifest | None = out.get("status")
     if status is not None and "allocatable" not in status and "capacity" in status:
-        status["allocatable"] = copy.deepcopy(status["capacity"])
+        status["allocatable"] = clone(status["capacity"])
     return out
 
 
 def default_endpoint_slice(endpoint_slice: Mapping[str, Any]) -> Manifest:
     """SetDefaults_EndpointPort (discovery/v1): name "" and protocol TCP."""
-    out: Manifest = copy.deepcopy(dict(endpoint_slice))
+    out: Manifest = clone(dict(endpoint_slice))
     for port in out.get("ports", []):
         port.setdefault("name", "")
         port.setdefault("protocol", "TCP")

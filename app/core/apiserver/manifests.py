@@ -8,7 +8,6 @@ does); objects that would not change are reported `unchanged` and not rewritten.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +16,7 @@ from app.core.apiserver import writes as apiserver
 from app.core.model import jsonsafe
 from app.core.model.decoding import DecodeError
 from app.core.model.fielderrors import ValidationFailed
-from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace
+from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace, clone
 from app.core.model.yamlsafe import YamlError, load_all
 
 KINDS = {
@@ -104,7 +103,7 @@ def _kind_of(doc: Any) -> str:
 
 
 def _comparable(obj: Manifest) -> Manifest:
-    out = copy.deepcopy(obj)
+    out = clone(obj)
     for key in VOLATILE_META:
         out.get("metadata", {}).pop(key, None)
     return out
@@ -166,16 +165,15 @@ def _error(
 def _apply_one(ws: Workspace, index: int, kind: str, ns: str, name: str, doc: Manifest) -> Outcome:
     existing = ws.get(kind, ns, name) if name else None
     if existing is None:
-        stored = apiserver.create(ws, kind, copy.deepcopy(doc), ns or "default")
+        stored = apiserver.create(ws, kind, clone(doc), ns or "default")
         return Outcome(index, kind, ns, stored["metadata"]["name"], "created")
-    before = copy.deepcopy(existing)
+    before = clone(existing)
     changes = len(ws.changes)
-    body = copy.deepcopy(doc)
+    body = clone(doc)
     body.get("metadata", {}).pop("resourceVersion", None)
     stored = apiserver.replace(ws, kind, ns or "default", name, body)
     if _comparable(stored) == _comparable(before) and len(ws.changes) == changes + 1:
-        ws.objects[kind][(ns, name)] = before  # nothing to write: keep resourceVersion
-        ws.changes.pop()
+        ws.unput(kind, before)  # nothing to write: keep resourceVersion
         return Outcome(index, kind, ns, name, "unchanged")
     return Outcome(index, kind, ns, name, "configured")
 

@@ -8,13 +8,13 @@ nodePort outside the range is reported even when other fields are also wrong.
 
 from __future__ import annotations
 
-import copy
 import ipaddress
+from collections.abc import Mapping
 from typing import Any
 
 from app.core.apiserver import allocation
 from app.core.model.fielderrors import FieldError, ValidationFailed, invalid
-from app.core.model.workspace import Manifest, Workspace
+from app.core.model.workspace import Manifest, Workspace, clone
 
 
 class InternalError(Exception):
@@ -104,7 +104,7 @@ def drop_type_dependent_fields(new: Manifest, old: Manifest) -> None:
 
 
 def _owned(ws: Workspace, kind: str, uid: str) -> set[str]:
-    return {value for value, owner in ws.used(kind).items() if owner == uid}
+    return ws.owned(kind, uid)
 
 
 def allocate(ws: Workspace, svc: Manifest, old: Manifest | None = None) -> None:
@@ -227,7 +227,7 @@ def _allocate_node_ports(ws: Workspace, svc: Manifest, uid: str, errors: list[Fi
             spec["healthCheckNodePort"] = hc
 
 
-def _ints(used: dict[str, str]) -> set[int]:
+def _ints(used: Mapping[str, str]) -> set[int]:
     return {int(v) for v in used}
 
 
@@ -273,4 +273,4 @@ def release_all(ws: Workspace, uid: str) -> None:
 
 
 def copy_manifest(obj: Manifest) -> Manifest:
-    return copy.deepcopy(obj)
+    return clone(obj)

@@ -8,7 +8,6 @@ carry everything a Kubernetes `Status` needs; app/api/errors.py renders them.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -18,10 +17,10 @@ from app.core.apiserver.validation import endpoints as validation_endpoints
 from app.core.apiserver.validation import services as validation
 from app.core.controllers import deployment as deployment_controller
 from app.core.controllers import kubelet, nodeipam, scheduler
-from app.core.model import rand
+from app.core.model import indexes, rand
 from app.core.model.decoding import decode
 from app.core.model.fielderrors import FieldError, ValidationFailed, required
-from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace
+from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace, clone
 
 
 class ApiError(Exception):
@@ -57,8 +56,10 @@ class Forbidden(ApiError):
     code, reason = 403, "Forbidden"
 
 
-MAX_PODS = 1000
-"""Pods one simulated cluster may hold (see _check_pod_quota)."""
+MAX_PODS = 150_000
+"""Kubernetes' documented scalability envelope: "No more than 150,000 total pods" per cluster
+(kubernetes.io/docs/setup/best-practices/cluster-large). Past it a write is refused as a
+quota is upstream (403): one request could otherwise ask for a million pods at once."""
 
 
 class AllocationFailed(Conflict):
@@ -175,44 +176,42 @@ def create(ws: Workspace, kind: str, body: object, namespace: str = "default") -
         except service_registry.InternalError as exc:
             raise AllocationFailed(str(exc)) from None
         _check_valid(kind, obj)
-        if ws.get(kind, ns, meta["name"]) is not None:
+        if ws.exists(kind, ns, meta["name"]):
             raise _exists(kind, meta["name"])
         service_registry.assign_load_balancer(ws, obj)
         return ws.put(kind, obj)
     _check_valid(kind, obj)
-    if ws.get(kind, ns, meta["name"]) is not None or _controller_owns(ws, kind, ns, meta["name"]):
+    if ws.exists(kind, ns, meta["name"]) or _controller_owns(ws, kind, ns, meta["name"]):
         raise _exists(kind, meta["name"])
     if kind == "Node":
         try:
-            return ws.put(kind, kubelet.complete_node(ws, obj))
+            stored = ws.put(kind, kubelet.complete_node(ws, obj))
         except nodeipam.NoAddressLeft as exc:
             raise AllocationFailed(str(exc), kind="nodes", name=meta["name"]) from None
+        scheduler.schedule_pending(ws)
+        return stored
     if kind == "Pod":
-        _check_pod_quota(ws, "Pod", obj, 1)
+        _check_pod_limit(ws, kind, obj, 1)
         return ws.put(kind, scheduler.complete_pod(ws, obj))
     if kind == "Deployment":
-        _check_pod_quota(ws, kind, obj, obj["spec"].get("replicas", 1))
+        _check_pod_limit(ws, kind, obj, obj["spec"].get("replicas", 1))
     stored = ws.put(kind, obj)
     if kind == "Deployment":
         deployment_controller.reconcile_deployment(ws, stored)
     return stored
 
 
-def _check_pod_quota(ws: Workspace, kind: str, obj: Manifest, requested: int) -> None:
-    """svcscope's own ResourceQuota: at most MAX_PODS pods per simulated cluster.
-
-    Every write loads and saves the whole cluster in one transaction, so an unbounded
-    `replicas` would hold the database for minutes. Refused as a quota is upstream: 403.
-    """
-    others = list(ws.items("Pod"))
+def _check_pod_limit(ws: Workspace, kind: str, obj: Manifest, requested: int) -> None:
+    """At most MAX_PODS pods in the cluster once this write settles (counted from the index)."""
+    used = ws.indexed_count("Pod", ("all",))
     if kind == "Deployment":
-        owned = {id(p) for p in deployment_controller.owned_pods(ws, obj)}
-        others = [p for p in others if id(p) not in owned]
-    if len(others) + requested > MAX_PODS:
+        meta = obj["metadata"]
+        used -= ws.indexed_count("Pod", ("owner", meta.get("namespace", "default"), meta["name"]))
+    if used + requested > MAX_PODS:
         resource, name = RESOURCES[kind], obj["metadata"].get("name", "")
         raise Forbidden(
             f'{resource} "{name}" is forbidden: exceeded quota: svcscope-pods, requested: '
-            f"pods={requested}, used: pods={len(others)}, limited: pods={MAX_PODS}",
+            f"pods={requested}, used: pods={used}, limited: pods={MAX_PODS}",
             kind=resource,
             name=name,
         )
@@ -262,16 +261,18 @@ def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -
     _check_valid(kind, obj, old)
     if kind == "Node":
         was_ready = kubelet.node_ready(old)
-        obj.setdefault("status", copy.deepcopy(old.get("status", {})))
+        obj.setdefault("status", clone(old.get("status", {})))
         stored = ws.put(kind, obj)
         if kubelet.node_ready(stored) != was_ready:
             kubelet.set_node_ready(ws, stored, kubelet.node_ready(stored))
+        if kubelet.node_ready(stored):
+            scheduler.schedule_pending(ws)
         return stored
     if kind == "Pod":
-        obj.setdefault("status", copy.deepcopy(old.get("status", {})))
+        obj.setdefault("status", clone(old.get("status", {})))
         return ws.put(kind, obj)
     if kind == "Deployment":
-        _check_pod_quota(ws, kind, obj, obj["spec"].get("replicas", 1))
+        _check_pod_limit(ws, kind, obj, obj["spec"].get("replicas", 1))
     stored = ws.put(kind, obj)
     if kind == "Deployment":
         deployment_controller.reconcile_deployment(ws, stored)
@@ -281,7 +282,7 @@ def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -
 def _replace_service(ws: Workspace, obj: Manifest, old: Manifest) -> Manifest:
     service_registry.patch_allocated_values(obj, old)
     service_registry.drop_type_dependent_fields(obj, old)
-    status = copy.deepcopy(old.get("status", {}))
+    status = clone(old.get("status", {}))
     if obj["spec"].get("type") != "LoadBalancer":
         status["loadBalancer"] = {}
     obj["status"] = status
@@ -309,16 +310,25 @@ def remove(ws: Workspace, kind: str, namespace: str, name: str) -> Manifest:
     elif kind == "Node":
         # The pod garbage collector deletes pods bound to a node that no longer exists;
         # the Deployment controller then replaces them on the remaining nodes.
-        orphans = [p for p in ws.items("Pod") if p.get("spec", {}).get("nodeName") == name]
-        for pod in orphans:
-            ws.delete("Pod", pod["metadata"].get("namespace", "default"), pod["metadata"]["name"])
-        for deployment in list(ws.items("Deployment")):
-            deployment_controller.reconcile_deployment(ws, deployment)
+        owners = set()
+        for key in sorted(ws.indexed("Pod", ("node", name))):
+            orphan = ws.delete("Pod", *key)
+            owner = indexes.owning_deployment(orphan) if orphan is not None else None
+            if owner:
+                owners.add((key[0], owner))
+        _reconcile(ws, owners)
     elif kind == "Pod":
-        for deployment in list(ws.items("Deployment", ns)):
-            if pod_owned_by(obj, deployment):
-                deployment_controller.reconcile_deployment(ws, deployment)
+        owner = indexes.owning_deployment(obj)
+        if owner:
+            _reconcile(ws, {(ns, owner)})
     return obj
+
+
+def _reconcile(ws: Workspace, deployments: set[tuple[str, str]]) -> None:
+    for namespace, name in sorted(deployments):
+        deployment = ws.peek("Deployment", (namespace, name))
+        if deployment is not None:
+            deployment_controller.reconcile_deployment(ws, deployment)
 
 
 def pod_owned_by(pod: Manifest, deployment: Manifest) -> bool:
@@ -338,7 +348,10 @@ def set_ready(ws: Workspace, kind: str, namespace: str, name: str, ready: bool) 
         raise not_found(kind, name)
     if kind == "Node":
         kubelet.set_node_ready(ws, obj, ready)
-        return ws.put("Node", obj)
+        stored = ws.put("Node", obj)
+        if ready:
+            scheduler.schedule_pending(ws)
+        return stored
     kubelet.set_pod_ready(ws, obj, ready)
     return obj
 
@@ -347,7 +360,7 @@ def scale(ws: Workspace, namespace: str, name: str, replicas: int) -> Manifest:
     deployment = ws.get("Deployment", namespace, name)
     if deployment is None:
         raise not_found("Deployment", name)
-    body: dict[str, Any] = copy.deepcopy(deployment)
+    body: dict[str, Any] = clone(deployment)
     body["spec"]["replicas"] = replicas
     body["metadata"].pop("resourceVersion", None)
     return replace(ws, "Deployment", namespace, name, body)

@@ -7,7 +7,6 @@ the Deployment controller reports for the pods it owns.
 
 from __future__ import annotations
 
-import copy
 import json
 import uuid
 from collections import Counter
@@ -16,7 +15,7 @@ from typing import Any
 from app.core.controllers.kubelet import pod_ready
 from app.core.controllers.scheduler import complete_pod
 from app.core.model.rand import random_suffix, safe_encode
-from app.core.model.workspace import Manifest, Workspace
+from app.core.model.workspace import Manifest, Workspace, clone
 
 
 def template_hash(template: Manifest) -> str:
@@ -34,18 +33,12 @@ def template_hash(template: Manifest) -> str:
 
 
 def owned_pods(ws: Workspace, deployment: Manifest) -> list[Manifest]:
-    """Pods whose ReplicaSet is one of this Deployment's (named `<deployment>-<hash>`)."""
+    """Pods whose ReplicaSet is one of this Deployment's (named `<deployment>-<hash>`), by
+    name, to read only (the workspace's owner index: indexes.owning_deployment)."""
     name = deployment["metadata"]["name"]
     namespace = deployment["metadata"].get("namespace", "default")
-    owned = []
-    for pod in ws.items("Pod", namespace):
-        pod_hash = pod["metadata"].get("labels", {}).get("pod-template-hash")
-        refs = pod["metadata"].get("ownerReferences", [])
-        if pod_hash and any(
-            r.get("kind") == "ReplicaSet" and r.get("name") == f"{name}-{pod_hash}" for r in refs
-        ):
-            owned.append(pod)
-    return owned
+    keys = sorted(ws.indexed("Pod", ("owner", namespace, name)))
+    return [pod for key in keys if (pod := ws.peek("Pod", key)) is not None]
 
 
 def _hash_of(pod: Manifest) -> str:
@@ -99,9 +92,9 @@ def _pod_from_template(
     namespace = meta.get("namespace", "default")
     while True:
         name = f"{rs_name}-{random_suffix(ws)}"
-        if ws.get("Pod", namespace, name) is None:
+        if not ws.exists("Pod", namespace, name):
             break
-    pod_meta = copy.deepcopy(template.get("metadata", {}))
+    pod_meta = clone(template.get("metadata", {}))
     pod_meta.pop("creationTimestamp", None)
     labels = pod_meta.setdefault("labels", {})
     labels["pod-template-hash"] = pod_hash
@@ -126,7 +119,7 @@ def _pod_from_template(
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": pod_meta,
-        "spec": copy.deepcopy(template.get("spec", {})),
+        "spec": clone(template.get("spec", {})),
     }
     ws.stamp_new(pod)
     return pod

@@ -111,8 +111,9 @@ def set_node_ready(ws: Workspace, node: Manifest, ready: bool) -> None:
             else "Kubelet stopped posting node status.",
         }
     )
-    for pod in list(ws.items("Pod")):
-        if pod.get("spec", {}).get("nodeName") == node["metadata"]["name"]:
+    for key in sorted(ws.indexed("Pod", ("node", node["metadata"]["name"]))):
+        pod = ws.get("Pod", *key)
+        if pod is not None:
             set_pod_ready(ws, pod, ready)
 
 
@@ -138,21 +139,25 @@ def set_pod_ready(ws: Workspace, pod: Manifest, ready: bool) -> None:
 
 
 def next_pod_ip(ws: Workspace, node: Manifest) -> str:
-    """host-local IPAM: the lowest free address of the node's podCIDR after the bridge's .1."""
-    cidr = node.get("spec", {}).get("podCIDR")
-    if not cidr:
-        return ""
-    name = node["metadata"]["name"]
-    used = {
-        p.get("status", {}).get("podIP")
-        for p in ws.items("Pod")
-        if p.get("spec", {}).get("nodeName") == name
-    }
-    hosts = ipaddress.ip_network(cidr, strict=False).hosts()
-    next(hosts, None)
-    for host in hosts:
-        if str(host) not in used:
-            return str(host)
+    """host-local IPAM: the lowest free address of the node's podCIDR after the bridge's .1.
+
+    The scan resumes where this write's last scan on the node stopped (ws.scratch, dropped as
+    soon as a pod leaves a node), so settling thousands of pods costs one step each.
+    """
+    hint = f"pod-ip/{node['metadata']['name']}"
+    if hint not in ws.scratch:
+        cidr = node.get("spec", {}).get("podCIDR")
+        if not cidr:
+            return ""
+        network = ipaddress.ip_network(cidr, strict=False)
+        last = int(network.broadcast_address) - (1 if network.version == 4 else 0)
+        ws.scratch[hint] = (int(network.network_address) + 2, last)
+    first, last = ws.scratch[hint]
+    for value in range(first, last + 1):
+        ip = str(ipaddress.ip_address(value))
+        if not ws.indexed_count("Pod", ("podIP", ip)):
+            ws.scratch[hint] = (value, last)
+            return ip
     return ""
 
 
@@ -160,7 +165,7 @@ def start_pod(ws: Workspace, pod: Manifest, now: str) -> Manifest:
     """kubelet runs a bound pod: an IP from the node's podCIDR (host-local IPAM) and a Running
     status, Ready when the node is."""
     spec = pod["spec"]
-    node = ws.get("Node", "", spec["nodeName"])
+    node = ws.peek("Node", ("", spec["nodeName"]))
     host_ip = ""
     if node is not None:
         host_ip = next(

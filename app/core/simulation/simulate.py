@@ -11,7 +11,6 @@ the vector engine is used wherever it applies.
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 import random
 from collections.abc import Callable
@@ -244,12 +243,10 @@ def _segments(spec: Spec, times: NDArray[np.float64]) -> list[tuple[int, int, li
 
 
 def _private_copy(ws: Workspace, spec: Spec) -> Workspace:
-    """Events change a private copy; without events the objects are only read, never copied."""
+    """Events change a private overlay; without events the objects are only read."""
     if not spec.events:
         return ws
-    return Workspace(config=ws.config, objects=copy.deepcopy(ws.objects),
-                     allocations=copy.deepcopy(ws.allocations),
-                     rng=random.Random(spec.seed), now=ws.now)  # fmt: skip
+    return Workspace.over(ws, rng=random.Random(spec.seed), now=ws.now)
 
 
 def _apply_events(

@@ -6,13 +6,13 @@ into EndpointSlices that kube-proxy reads.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
 from app.core.apiserver.validation.meta import each_invalid, validate_ip, validate_object_meta
 from app.core.model import names
 from app.core.model.fielderrors import FieldError, duplicate, not_supported, required
+from app.core.model.workspace import clone
 
 PROTOCOLS = ["SCTP", "TCP", "UDP"]
 
@@ -72,7 +72,7 @@ def validate_endpoints(endpoints: Mapping[str, Any]) -> list[FieldError]:
 
 def default_endpoints(endpoints: Mapping[str, Any]) -> dict[str, Any]:
     """SetDefaults_EndpointPort: protocol TCP."""
-    out: dict[str, Any] = copy.deepcopy(dict(endpoints))
+    out: dict[str, Any] = clone(dict(endpoints))
     for subset in out.get("subsets", []):
         for port in subset.get("ports", []):
             port.setdefault("protocol", "TCP")
