@@ -23,6 +23,7 @@ from app.core.apiserver.writes import NotFound
 from app.core.controllers.snapshot import build_state
 from app.core.model.objects import ClusterConfig, ClusterState, PortRange
 from app.core.model.workspace import CLUSTER_SCOPED, Key, Manifest, Workspace, gc_paused
+from app.db import quota
 from app.db.tables import AllocationRow, ClusterRow, ObjectRow
 
 T = TypeVar("T")
@@ -108,7 +109,7 @@ def save_workspace(session: Session, row: ClusterRow, ws: Workspace) -> None:
     for index, change in enumerate(ws.changes):
         last[(change.kind, change.namespace, change.name)] = index
     existing = _rows_for(session, row.id, last.keys())
-    rv = row.resource_version
+    rv, added = row.resource_version, 0
     for kind, namespace, name in sorted(last, key=last.__getitem__):
         obj = ws.get(kind, namespace, name)
         current = existing.get((kind, namespace, name))
@@ -119,6 +120,7 @@ def save_workspace(session: Session, row: ClusterRow, ws: Workspace) -> None:
         rv += 1
         obj["metadata"]["resourceVersion"] = str(rv)
         if current is None:
+            added += 1
             session.add(
                 ObjectRow(
                     cluster_id=row.id,
@@ -144,6 +146,7 @@ def save_workspace(session: Session, row: ClusterRow, ws: Workspace) -> None:
             )
         )
     session.flush()
+    quota.check_object_quota(session, added)
     for kind, value, owner in dict.fromkeys(ws.claimed):
         if ws.used(kind).get(value) == owner:
             session.add(AllocationRow(cluster_id=row.id, kind=kind, value=value, owner_uid=owner))
