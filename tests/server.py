@@ -30,6 +30,7 @@ class Server:
         log: Path | None = None,
         log_level: str = "warning",
         tls: tuple[Path, Path] | None = None,
+        args: list[str] | None = None,
     ) -> None:
         self.db = db
         self.port = free_port()
@@ -40,6 +41,8 @@ class Server:
         self.log_level = log_level
         self.tls = tls
         """(certificate, key): serve HTTPS."""
+        self.args = args or []
+        """More `svcscope serve` arguments (e.g. --allowed-host NAME)."""
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -53,7 +56,8 @@ class Server:
         tls = ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])] if self.tls else []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port), "--db", str(self.db), "--log-level", self.log_level, *tls],
+             "--port", str(self.port), "--db", str(self.db), "--log-level", self.log_level,
+             *tls, *self.args],
             env=env, stdout=log_file or subprocess.DEVNULL, stderr=log_file or subprocess.PIPE,
         )  # fmt: skip
         if log_file:
@@ -76,6 +80,14 @@ class Server:
         if self.process and self.process.stderr and self.process.poll() is not None:
             return self.process.stderr.read().decode(errors="replace")
         return ""
+
+    def rss_mb(self) -> float:
+        """The server process's resident memory now, from /proc (MiB)."""
+        assert self.process is not None
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise AssertionError("no VmRSS line")
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, as when a laptop loses power."""

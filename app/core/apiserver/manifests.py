@@ -61,6 +61,10 @@ class ImportFailed(Exception):
         return "; ".join(f"document {e['document']}: {e['message']}" for e in self.errors)
 
 
+MAX_DOCUMENTS = 5000
+"""Objects in one manifest: each one costs a validation and, when wrong, an error entry."""
+
+
 def parse(text: str) -> list[Any]:
     """JSON (one object or a List) or multi-document YAML; `kind: List` is flattened."""
     stripped = text.lstrip()
@@ -85,6 +89,8 @@ def parse(text: str) -> list[Any]:
             flat.extend(doc)
         else:
             flat.append(doc)
+        if len(flat) > MAX_DOCUMENTS:  # refused whole, before a document is looked at
+            raise YamlError(f"the manifest holds more than {MAX_DOCUMENTS} objects")
     return flat
 
 
