@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from app.security.headers import CSP
-from tests.reliability.attack import AUTH, SECOND, TEN_MB, TOKEN, measured, settle
+from tests.reliability.attack import AUTH, TEN_MB, TOKEN, WALL_SLACK, measured, settle
 from tests.server import Server
 
 pytestmark = pytest.mark.server
@@ -56,7 +56,7 @@ def test_pools_that_once_broke_load_balancers_are_refused_on_create_and_patch(
             ] + [client.patch("/api/clusters/demo", json={"loadBalancerPool": "::/0"})]
         assert [a.status_code for a in answers] == [422] * 6
         assert all(a.json()["details"]["causes"][0]["field"] == "loadBalancerPool" for a in answers)
-        assert cost.seconds < SECOND and cost.grown_mb < TEN_MB
+        assert cost.quick() and cost.grown_mb < TEN_MB
         # The largest pool allowed hands out an address at once.
         widest = client.patch("/api/clusters/demo", json={"loadBalancerPool": "10.0.0.0/16"})
         assert widest.status_code == 200, widest.text
@@ -66,7 +66,7 @@ def test_pools_that_once_broke_load_balancers_are_refused_on_create_and_patch(
             created = client.post(SVC, json=body)
         assert created.status_code == 201, created.text
         assert created.json()["status"]["loadBalancer"]["ingress"][0]["ip"] == "10.0.0.1"
-        assert cost.seconds < SECOND and cost.grown_mb < TEN_MB
+        assert cost.quick() and cost.grown_mb < TEN_MB
 
 
 def _status_of(port: int, head: bytes, chunk: bytes, total: int) -> tuple[int, int, float]:
@@ -112,7 +112,7 @@ def test_an_anonymous_200_mb_form_is_refused_before_it_is_read(
         status, sent, elapsed = _status_of(guarded.port, head, chunk, total)
     # Declared: 413 before anything runs; chunked: no credentials, so 401 before the body.
     assert status == (413 if declared else 401)
-    assert elapsed < SECOND and cost.grown_mb < TEN_MB
+    assert elapsed < WALL_SLACK and cost.quick() and cost.grown_mb < TEN_MB
     assert sent < total
 
 
@@ -144,7 +144,7 @@ def test_a_rebound_host_name_is_refused_before_routing(open_server: Server, meth
             refused = client.request(method, path, json={"name": "rebound"}, headers=evil)
         assert refused.status_code == 400, refused.text
         assert refused.json()["reason"] == "BadRequest" and "--allowed-host" in refused.text
-        assert cost.seconds < SECOND and cost.grown_mb < TEN_MB
+        assert cost.quick() and cost.grown_mb < TEN_MB
         names = [c["name"] for c in client.get("/api/clusters").json()["items"]]
         assert "rebound" not in names and "bare-metal" in names
         # Loopback names, the --host address and --allowed-host names are answered.
@@ -192,7 +192,7 @@ def test_password_guessing_at_login_is_slowed_to_a_trickle(guarded: Server) -> N
     limited = next(a for a in answers if a.status_code == 429)
     assert int(limited.headers["Retry-After"]) >= 1
     assert limited.json()["reason"] == "TooManyRequests"
-    assert cost.seconds < 5 * SECOND and cost.grown_mb < TEN_MB
+    assert cost.quick(requests=5) and cost.grown_mb < TEN_MB  # 300 tiny answers
 
 
 def test_one_client_cannot_fill_the_server_with_clusters(open_server: Server) -> None:
@@ -206,7 +206,7 @@ def test_one_client_cannot_fill_the_server_with_clusters(open_server: Server) ->
     assert codes.count(201) == 2 and codes[2:] == [403] * 4  # two demo clusters + two = 4
     assert refused.status_code == 403 and "exceeded quota" in refused.json()["message"]
     assert "SVCSCOPE_MAX_CLUSTERS" in refused.json()["message"]
-    assert cost.seconds < SECOND and cost.grown_mb < TEN_MB
+    assert cost.quick() and cost.grown_mb < TEN_MB
 
 
 def test_one_client_cannot_fill_the_server_with_objects(guarded: Server) -> None:
@@ -242,7 +242,7 @@ def test_long_yaml_documents_are_refused_within_a_second(guarded: Server, name: 
             as_body = client.post(SVC, content=document)
     assert 400 <= refused.status_code < 500 and 400 <= as_body.status_code < 500
     assert "more than 50000 YAML nodes" in as_body.json()["message"]
-    assert cost.seconds < 2 * SECOND and cost.grown_mb < TEN_MB  # two requests
+    assert cost.quick(requests=2) and cost.grown_mb < TEN_MB
 
 
 def test_the_allowed_hosts_are_validated_settings(tmp_path: Path) -> None:

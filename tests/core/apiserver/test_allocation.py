@@ -133,11 +133,13 @@ def test_allocating_from_the_largest_pool_never_walks_it() -> None:
     """A /16 with 1,000 taken: only those are sorted, so this stays far under 10 ms."""
     first = int(ipaddress.IPv4Address("10.20.0.1"))
     used = {str(ipaddress.IPv4Address(first + i)) for i in range(1_000)}
-    started = time.perf_counter()
-    ip = allocation.allocate_pool_ip("10.20.0.0/16", used)
-    elapsed = time.perf_counter() - started
+    timings = []
+    for _ in range(3):  # CPU time, best of three: a busy machine cannot inflate it
+        started = time.process_time()
+        ip = allocation.allocate_pool_ip("10.20.0.0/16", used)
+        timings.append(time.process_time() - started)
     assert ip == str(ipaddress.IPv4Address(first + 1_000))
-    assert elapsed < 0.010
+    assert min(timings) < 0.010
 
 
 def test_a_stored_pool_that_is_no_longer_valid_leaves_the_service_pending() -> None:
