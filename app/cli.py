@@ -22,7 +22,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     _use_db(args.db)
     os.environ["HOST"], os.environ["PORT"] = args.host, str(args.port)
+    if args.allowed_host:
+        os.environ["SVCSCOPE_ALLOWED_HOSTS"] = ",".join(args.allowed_host)
     from app.main import create_app
+    from app.settings import get_settings
+
+    settings = get_settings()  # a nonsensical setting stops here, before the port is bound
 
     scheme = "https" if args.tls_cert else "http"
     print(f"svcscope: serving {scheme}://{args.host}:{args.port}", file=sys.stderr)
@@ -32,8 +37,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "log_level": args.log_level,
         "ssl_certfile": args.tls_cert,
         "ssl_keyfile": args.tls_key,
-        # Watches end on SIGTERM (app/db/follower.py); anything else still open is cut here.
-        "timeout_graceful_shutdown": 5,
+        # The peer address is the client: X-Forwarded-For from a local process must not
+        # choose which sign-in bucket it spends (app/security/ratelimit.py).
+        "proxy_headers": False,
+        # SIGTERM: watches end at once (app/db/follower.py); requests still running after
+        # this are cancelled, so a long simulation never holds a stop.
+        "timeout_graceful_shutdown": settings.SVCSCOPE_SHUTDOWN_SECONDS,
     }
     if args.workers > 1:
         _prepare_for_workers()
@@ -309,6 +318,10 @@ def build_parser() -> argparse.ArgumentParser:
     # kubectl sends a --token only over HTTPS (client-go drops credentials for http:// servers).
     serve.add_argument("--tls-cert", help="PEM certificate: serve HTTPS (with --tls-key)")
     serve.add_argument("--tls-key", help="PEM private key of --tls-cert")
+    serve.add_argument(
+        "--allowed-host", action="append", default=[], metavar="NAME",
+        help="a host name clients may use besides loopback and --host (repeatable)",
+    )  # fmt: skip
     serve.set_defaults(func=cmd_serve)
 
     seed = sub.add_parser("seed", help="create the demo clusters that are missing")

@@ -15,7 +15,7 @@ from app import __version__
 from app.api import clusters, discovery, errors, kube, layout, manifests, openapi, topology, traffic
 from app.db import follower
 from app.db.migrate import upgrade_to_head
-from app.security import auth, csrf
+from app.security import auth, csrf, middleware
 from app.services.clusters import seed_demo_clusters
 from app.settings import get_settings
 from app.web import login, pages
@@ -57,6 +57,7 @@ def create_app() -> FastAPI:
     errors.install(app)
     app.add_exception_handler(auth.WriteRefused, _refused)
     csrf.install(app)
+    middleware.install(app)  # headers, allowed hosts, sign-in rate, body limit
     openapi.install(app)
     app.include_router(login.router)
     app.include_router(clusters.router)

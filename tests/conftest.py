@@ -16,6 +16,9 @@ from app.db import watchcache
 from app.db.session import get_engine
 from app.settings import get_settings
 
+# TestClient sends `Host: testserver`; only the tests allow that name (app/security/hosts.py).
+os.environ.setdefault("SVCSCOPE_ALLOWED_HOSTS", "testserver")
+
 
 def _reset_caches() -> None:
     get_settings.cache_clear()

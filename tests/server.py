@@ -32,6 +32,7 @@ class Server:
         tls: tuple[Path, Path] | None = None,
         workers: int = 1,
         database_url: str | None = None,
+        args: list[str] | None = None,
     ) -> None:
         self.db = db
         self.workers = workers
@@ -45,6 +46,8 @@ class Server:
         self.log_level = log_level
         self.tls = tls
         """(certificate, key): serve HTTPS."""
+        self.args = args or []
+        """More `svcscope serve` arguments (e.g. --allowed-host NAME)."""
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -62,7 +65,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
              "--port", str(self.port), *database, "--log-level", self.log_level, *tls,
-             "--workers", str(self.workers)],
+             "--workers", str(self.workers), *self.args],
             env=env, stdout=log_file or subprocess.DEVNULL, stderr=log_file or subprocess.PIPE,
         )  # fmt: skip
         if log_file:
@@ -85,6 +88,14 @@ class Server:
         if self.process and self.process.stderr and self.process.poll() is not None:
             return self.process.stderr.read().decode(errors="replace")
         return ""
+
+    def rss_mb(self) -> float:
+        """The server process's resident memory now, from /proc (MiB)."""
+        assert self.process is not None
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise AssertionError("no VmRSS line")
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, as when a laptop loses power."""

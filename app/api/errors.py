@@ -117,7 +117,13 @@ def api_error_response(exc: ApiError) -> JSONResponse:
         details = {"name": exc.name, "kind": resource}
         if group:
             details["group"] = group
-    return status_response(exc.code, exc.message, exc.reason, details)
+    retry_after = getattr(exc, "retry_after", None)  # 429: when to come back, as client-go reads
+    if retry_after is not None:
+        details = {**(details or {}), "retryAfterSeconds": retry_after}
+    response = status_response(exc.code, exc.message, exc.reason, details)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def import_failed_response(failed: ImportFailed) -> JSONResponse:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import ClusterDep
 from app.api.errors import READ_ERRORS, WRITE_ERRORS
@@ -14,9 +15,10 @@ from app.api.results import RoutedPath, SimulationResult
 from app.core.model.fielderrors import ValidationFailed, invalid
 from app.core.network.routing import RouteError, Source, route
 from app.core.simulation.events import parse_events
-from app.core.simulation.simulate import MAX_REQUESTS, Spec, simulate
+from app.core.simulation.simulate import MAX_REQUESTS, Spec
 from app.db import snapshots
 from app.db.session import ReadSession
+from app.services.simulations import run_simulation
 from app.services.traffic import proxy_rules
 
 TEXT = "text/plain"
@@ -109,7 +111,9 @@ def route_request(body: RouteIn, session: ReadSession, row: ClusterDep) -> dict[
     response_class=JSONResponse,
     responses=WRITE_ERRORS,
 )
-def simulate_requests(body: SimulateIn, session: ReadSession, row: ClusterDep) -> dict[str, Any]:
+async def simulate_requests(
+    body: SimulateIn, request: Request, session: ReadSession, row: ClusterDep
+) -> dict[str, Any]:
     """Send many requests over simulated time, with events, and count where they went.
 
     Nothing is stored: events change a private copy of the cluster for this run only.
@@ -126,9 +130,9 @@ def simulate_requests(body: SimulateIn, session: ReadSession, row: ClusterDep) -
         events=tuple(events),
         engine=body.engine,
     )
-    ws, state = snapshots.snapshot(session, row)
+    ws, state = await run_in_threadpool(snapshots.snapshot, session, row)
     try:
-        return simulate(ws, spec, initial=state)
+        return await run_simulation(ws, spec, state, request.is_disconnected)
     except RouteError as exc:
         raise source_error(exc, body) from None
 

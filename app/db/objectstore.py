@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.core.model.workspace import Manifest, Workspace
-from app.db import feed
+from app.db import feed, quota
 from app.db.tables import AllocationRow, ClusterRow, ObjectRow
 
 _objects = ObjectRow.__table__  # type: ignore[attr-defined]
@@ -91,6 +91,7 @@ def save_changes(session: Session, row: ClusterRow, ws: Workspace) -> int:
         event_type = feed.MODIFIED if current is not None else feed.ADDED
         events.append(feed.Event(rv, row.id, kind, namespace, name, event_type, body, prev))
     _write_objects(session, row.id, inserts, updates, deletes)
+    quota.check_object_quota(session, len(inserts))
     _write_allocations(session, row.id, ws)
     feed.append(session, row.id, first, events)
     if order:

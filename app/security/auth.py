@@ -95,29 +95,39 @@ def _cross_site(request: Request) -> bool:
 
 
 async def require_writer(request: Request) -> None:
-    """The app-wide dependency: reads pass, writes must come from someone allowed to write."""
+    """The app-wide dependency: reads pass, writes must come from someone allowed to write.
+
+    Everything that needs no body comes first (origin, the CSRF cookie, the credentials), so
+    an anonymous or cross-site form is refused before a byte of it is parsed; only then is a
+    form read for its CSRF field (and the body limit caps that read).
+    """
     if request.method in SAFE_METHODS:
         return
-    path = request.url.path
-    page = not is_api(path)
+    page = not is_api(request.url.path)
     if _cross_site(request):
         raise Forbidden("cross-site requests may not change anything on this server")
-    if page:
+    if page and not csrf.cookie_token(request):
+        raise Forbidden("the form carried no CSRF token; reload the page and try again")
+    by_session = _check_credentials(request)
+    # The session cookie rides along on cross-site requests too: the API demands the page token.
+    if page or by_session:
         await _check_csrf(request)
-    if not token_required() or path in TOKEN_CHECKING_FORMS:
-        return
+
+
+def _check_credentials(request: Request) -> bool:
+    """Raise unless the request may write; True when it is allowed by the session cookie."""
+    if not token_required() or request.url.path in TOKEN_CHECKING_FORMS:
+        return False
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
         if token_matches(credentials.strip()):
-            return
+            return False
         raise Forbidden("the write token is not valid")
     session = request.cookies.get(SESSION_COOKIE)
     if session:
         if not session_valid(session):
             raise Forbidden("the presenter session is not valid (expired, or the token changed)")
-        if not page:  # the cookie rides along on cross-site requests too: demand the page token
-            await _check_csrf(request)
-        return
+        return True
     raise Unauthorized(
         "changes need the write token: send 'Authorization: Bearer <token>', or sign in as "
         f"the presenter at {LOGIN_PATH}"

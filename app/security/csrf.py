@@ -72,6 +72,12 @@ class CsrfCookieMiddleware:
         await self.app(scope, receive, send_with_cookie)
 
 
+def cookie_token(request: Request) -> str | None:
+    """The browser's well-formed CSRF cookie, if it sent one (no body is read)."""
+    value = request.cookies.get(COOKIE, "")
+    return value if _WELL_FORMED.match(value) else None
+
+
 async def verify(request: Request) -> None:
     """Raise CsrfFailed unless the header or form field matches the cookie (constant time)."""
     expected = request.cookies.get(COOKIE, "")

@@ -22,7 +22,7 @@ from app.core.apiserver import writes as apiserver
 from app.core.model.fielderrors import FieldError, ValidationFailed, invalid
 from app.core.model.objects import ClusterConfig
 from app.core.model.workspace import Workspace
-from app.db import repo
+from app.db import quota, repo
 from app.db.session import open_write_session
 from app.db.tables import ClusterRow
 from app.services.errors import refusals
@@ -122,6 +122,7 @@ def create_cluster(
             raise ValidationFailed("Cluster", str(data.get("name", "")), exc.args[0]) from None
         if session.exec(select(ClusterRow).where(ClusterRow.name == config.name)).first():
             raise _exists(config.name)
+        quota.check_cluster_quota(session, config.name)
         try:
             return repo.create_cluster(
                 session, config, lambda ws: populate(ws, nodes, template, progress)

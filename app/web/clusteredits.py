@@ -23,6 +23,7 @@ from app.settings import get_settings
 from app.web.views import CHANGED, templates
 
 router = APIRouter()
+FORM_FIELDS = ("name", "template", "proxyMode", "nodes", "loadBalancerPool")
 TEMPLATES: dict[Template, str] = {
     "demo": "demo: frontend (NodePort), web (LoadBalancer), backend (ClusterIP)",
     "bare-metal": "bare metal: the demo's web and frontend, no cloud provider",
@@ -45,6 +46,8 @@ def _settings(values: dict[str, str], template: Template) -> dict[str, Any]:
     }
     if values["proxyMode"]:
         body["proxyMode"] = values["proxyMode"]
+    if values["loadBalancerPool"]:  # empty: the provider's default pool
+        body["loadBalancerPool"] = values["loadBalancerPool"]
     nodes_text = values["nodes"] or "3"
     body["nodes"] = int(nodes_text) if nodes_text.isdigit() else nodes_text
     return body
@@ -54,9 +57,7 @@ def _settings(values: dict[str, str], template: Template) -> dict[str, Any]:
 async def create_cluster(request: Request, session: WriteSession) -> Response:
     """Create a cluster from a template, then open its topology."""
     form = await request.form(max_files=0, max_fields=20)
-    values = {
-        k: str(form.get(k, "")).strip()[:100] for k in ("name", "template", "proxyMode", "nodes")
-    }
+    values = {k: str(form.get(k, "")).strip()[:100] for k in FORM_FIELDS}
     template: Template = next((t for t in TEMPLATES if t == values["template"]), "demo")
     try:
         row = clusters.create_cluster(
@@ -77,9 +78,7 @@ def errors_by_field(errors: list[FieldError]) -> dict[str, list[str]]:
     """Cluster settings errors name the JSON field ("name", "nodes", "proxyMode") directly."""
     found: dict[str, list[str]] = {}
     for err in errors:
-        found.setdefault(
-            err.field if err.field in ("name", "nodes", "proxyMode") else "", []
-        ).append(str(err))
+        found.setdefault(err.field if err.field in FORM_FIELDS else "", []).append(str(err))
     return found
 
 

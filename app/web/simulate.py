@@ -19,8 +19,9 @@ from app.core.model.fielderrors import ValidationFailed
 from app.core.model.workspace import Workspace
 from app.core.network.routing import RouteError, Source
 from app.core.simulation.events import parse_events
-from app.core.simulation.simulate import Spec, simulate
+from app.core.simulation.simulate import Spec
 from app.db.session import ReadSession
+from app.services.simulations import run_simulation
 from app.web import charts, panel
 from app.web.views import templates
 
@@ -99,7 +100,7 @@ async def simulate_panel(request: Request, session: ReadSession, cluster: str) -
     spec, errors = parse_form(values)
     if spec is not None:
         try:
-            result = await run_in_threadpool(simulate, ws, spec, None, state)
+            result = await run_simulation(ws, spec, state, request.is_disconnected)
         except RouteError as exc:
             errors = {"destination": str(exc)}
         except ValidationFailed as exc:

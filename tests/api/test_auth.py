@@ -116,21 +116,27 @@ def test_every_api_write_with_a_wrong_token_is_403(guarded: TestClient) -> None:
     assert _snapshot(guarded) == before
 
 
-def test_every_page_form_needs_the_csrf_token_and_then_the_write_token(
+def test_every_page_form_needs_the_write_token_and_then_the_csrf_token(
     guarded: TestClient,
 ) -> None:
+    """Credentials come first (no body is read for them); the CSRF field only after."""
     token = _page_token(guarded)
     for method, path in _writes():
         if auth.is_api(path):
             continue
+        if path in auth.TOKEN_CHECKING_FORMS:
+            refused = guarded.request(method, path, data={"x": "1"})
+            assert refused.status_code == 403 and "CSRF" in refused.text, (method, path)
+            continue
+        for data in ({"x": "1"}, {"csrf_token": token}):
+            anonymous = guarded.request(method, path, data=data)
+            assert anonymous.status_code == 401, (method, path, anonymous.text)
+            assert anonymous.headers["HX-Redirect"].startswith("/login")
+        guarded.cookies.set(auth.SESSION_COOKIE, auth.new_session())
         refused = guarded.request(method, path, data={"x": "1"})
+        guarded.cookies.delete(auth.SESSION_COOKIE)
         assert refused.status_code == 403, (method, path, refused.text)
         assert "CSRF" in refused.text
-        if path in auth.TOKEN_CHECKING_FORMS:
-            continue
-        anonymous = guarded.request(method, path, data={"csrf_token": token})
-        assert anonymous.status_code == 401, (method, path, anonymous.text)
-        assert anonymous.headers["HX-Redirect"].startswith("/login")
 
 
 def test_reads_stay_open_without_credentials(guarded: TestClient) -> None:

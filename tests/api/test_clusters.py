@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 
@@ -127,3 +128,43 @@ def test_the_bare_metal_load_balancer_stays_pending_with_working_node_ports(
     assert demo_web["status"]["loadBalancer"]["ingress"] == [
         {"ip": "198.51.100.1", "ipMode": "VIP"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("pool", "message"),
+    [
+        ("garbage", 'loadBalancerPool: Invalid value: "garbage": must be an IPv4 CIDR'),
+        ("", "loadBalancerPool: Required value"),
+        ("10.0.0.0/33", 'loadBalancerPool: Invalid value: "10.0.0.0/33": must be an IPv4 CIDR'),
+        ("::/0", 'loadBalancerPool: Invalid value: "::/0": must be an IPv4 CIDR'),
+        ("10.0.0.0/8", "must hold at most 65536 addresses"),
+    ],
+)
+def test_a_load_balancer_pool_is_validated_on_create_and_patch(
+    client: TestClient, pool: str, message: str
+) -> None:
+    created = client.post("/api/clusters", json={"name": "lab", "loadBalancerPool": pool})
+    patched = client.patch("/api/clusters/demo", json={"loadBalancerPool": pool})
+    for response in (created, patched):
+        assert response.status_code == 422, response.text
+        assert response.json()["reason"] == "Invalid"
+        assert message in response.json()["message"]
+        assert [c["field"] for c in response.json()["details"]["causes"]] == ["loadBalancerPool"]
+    assert client.get("/api/clusters/demo").json()["loadBalancerPool"] == "198.51.100.0/24"
+
+
+def test_a_range_pool_hands_its_first_free_address_to_a_new_load_balancer(
+    client: TestClient,
+) -> None:
+    pool = "192.168.49.240-192.168.49.250"
+    assert client.patch("/api/clusters/demo", json={"loadBalancerPool": pool}).status_code == 200
+    body = {"metadata": {"name": "edge"}, "spec": {"type": "LoadBalancer", "ports": [{"port": 80}]}}
+    created = client.post("/k8s/demo/api/v1/namespaces/default/services", json=body)
+    assert created.status_code == 201, created.text
+    ips = {
+        svc["metadata"]["name"]: svc["status"]["loadBalancer"]["ingress"][0]["ip"]
+        for svc in client.get("/k8s/demo/api/v1/namespaces/default/services").json()["items"]
+        if svc["spec"]["type"] == "LoadBalancer"
+    }
+    assert ips["edge"] == "192.168.49.240"
+    assert len(set(ips.values())) == len(ips)

@@ -10,7 +10,8 @@ import numpy as np
 from app.core.controllers.snapshot import build_state
 from app.core.model.workspace import Workspace
 from app.core.network.routing import Source
-from app.core.simulation.simulate import Spec, Variates, simulate
+from app.core.simulation.simulate import Spec, simulate
+from app.core.simulation.variates import VariateStream
 from tests.bench.generate import CONFIG, generate
 
 REQUESTS = 1_000_000
@@ -32,7 +33,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     draw_1 = _best(lambda: rng.integers(0, 2**32, size=REQUESTS, dtype=np.uint64))
     own = Spec(destination="web:80", requests=REQUESTS)
-    draw_3 = _best(lambda: Variates.draw(own, 50))
+    draw_3 = _best(lambda: VariateStream(own.seed, REQUESTS, own.rate, 50).take(REQUESTS))
     print(f"numpy draws {REQUESTS:,} random integers in {draw_1 * 1000:.1f} ms; the simulator's "
           f"own {3 * REQUESTS:,} draws (arrival gaps, clients, one 64-bit word for both "
           f"choices) take {draw_3 * 1000:.1f} ms")  # fmt: skip

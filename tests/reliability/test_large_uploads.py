@@ -111,7 +111,9 @@ def test_an_upload_to_the_manifest_import_is_refused_the_same_way(server: Server
 def test_without_credentials_an_upload_is_refused_before_its_body(tmp_path: Path) -> None:
     guarded = Server(tmp_path / "db.sqlite", env={"SVCSCOPE_WRITE_TOKEN": "t0ken"}).start()
     try:
-        status, body, sent, elapsed = upload(guarded.port, SVC, chunked=False)
+        # Chunked: no declared length for the body limit to refuse at once, so the missing
+        # credentials are what answers, before a byte of the body is read.
+        status, body, sent, elapsed = upload(guarded.port, SVC, chunked=True)
     finally:
         guarded.stop()
     assert status == 401 and body["reason"] == "Unauthorized"

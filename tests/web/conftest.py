@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.server import Server
 
@@ -29,3 +30,28 @@ def server(tmp_path: Path) -> Iterator[Server]:
     running = Server(tmp_path / "svcscope.db").start()
     yield running
     running.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every page a browser test opens must run without a Content-Security-Policy violation
+    (Chromium reports each one as a console error naming the policy)."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser: Browser = request.getfixturevalue("browser")
+    violations: list[str] = []
+    original = browser.new_page
+
+    def new_page(*args: Any, **kwargs: Any) -> Page:
+        page = original(*args, **kwargs)
+        page.on(
+            "console",
+            lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        return page
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(browser, "new_page", new_page)
+        yield
+    assert violations == []

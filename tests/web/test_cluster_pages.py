@@ -38,6 +38,17 @@ def test_cluster_form_errors_are_shown_at_their_field(client: TestClient) -> Non
     assert 'id="err-cluster-nodes"' in many.text
     taken = client.post("/clusters", data={"name": "demo"}, headers=headers)
     assert 'clusters "demo" already exists' in unescape(taken.text)
+    pool = client.post("/clusters", data={"name": "x", "loadBalancerPool": "::/0"}, headers=headers)
+    assert 'id="err-cluster-loadBalancerPool"' in pool.text
+    assert 'loadBalancerPool: Invalid value: "::/0": must be an IPv4 CIDR' in unescape(pool.text)
+    assert client.get("/api/clusters/x").status_code == 404
+
+
+def test_a_cluster_form_with_a_range_pool_creates_the_cluster(client: TestClient) -> None:
+    form = {"name": "lab", "template": "demo", "loadBalancerPool": "10.7.0.10-10.7.0.20"}
+    assert client.post("/clusters", data=form, headers=writer(client)).status_code == 204
+    web = client.get("/k8s/lab/api/v1/namespaces/default/services/web").json()
+    assert web["status"]["loadBalancer"]["ingress"] == [{"ip": "10.7.0.10", "ipMode": "VIP"}]
 
 
 def test_deleting_a_cluster_returns_to_the_list(client: TestClient) -> None:

@@ -12,6 +12,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from app.core.apiserver.allocation import PoolInvalid, pool_bounds
 from app.core.model.fielderrors import FieldError, forbidden, invalid, not_supported, required
 from app.core.model.objects import IPVS_SCHEDULERS, PROVIDERS, PROXY_MODES, ClusterConfig, PortRange
 
@@ -47,6 +48,17 @@ def _network(field: str, value: Any, errors: list[FieldError], min_size: int) ->
         errors.append(invalid(field, value, "only IPv4 clusters are simulated"))
     elif network.num_addresses < min_size:
         errors.append(invalid(field, value, f"must hold at least {min_size} addresses"))
+
+
+def _pool(value: str, errors: list[FieldError]) -> None:
+    """A pool the LoadBalancer controller can hand addresses out of (allocation.pool_bounds)."""
+    if not value.strip():
+        errors.append(required("loadBalancerPool"))
+        return
+    try:
+        pool_bounds(value)
+    except PoolInvalid as exc:
+        errors.append(invalid("loadBalancerPool", value, str(exc)))
 
 
 def config_from_json(body: dict[str, Any], base: ClusterConfig | None = None) -> ClusterConfig:
@@ -90,6 +102,8 @@ def config_from_json(body: dict[str, Any], base: ClusterConfig | None = None) ->
         _network("podCIDR", values["pod_cidr"], errors, 256)
     if "node_cidr" in values:
         _network("nodeCIDR", values["node_cidr"], errors, 4)
+    if "load_balancer_pool" in values:
+        _pool(values["load_balancer_pool"], errors)
     if "node_port_range" in values:
         try:
             values["node_port_range"] = PortRange.parse(values["node_port_range"])

@@ -1,8 +1,15 @@
 """Loading YAML someone pasted, without letting it take the server down.
 
-yaml.safe_load already refuses arbitrary Python objects, but a "billion laughs" document (aliases
-of aliases) composes into a small graph that explodes when anything walks it, and deep nesting
-exhausts the stack. The loader below counts aliases and depth while composing and stops early.
+yaml.safe_load already refuses arbitrary Python objects, but a "billion laughs" document
+(aliases of aliases) composes into a small graph that explodes when anything walks it, deep
+nesting exhausts the stack, and a long flat document keeps the pure-Python parser busy for
+seconds. So a document is read in two passes, both with libyaml's C parser when PyYAML has it:
+
+1. the parse events are counted as they stream out of the parser (nodes, aliases, nesting
+   depth) and the first one past a limit stops the read at once, so a refusal costs at most
+   MAX_NODES events (well under a second) however long the document;
+2. only a document within the limits is composed (in C) and constructed into Python values,
+   after checking how far its aliases would expand it.
 """
 
 from __future__ import annotations
@@ -10,36 +17,40 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from yaml.composer import Composer
-from yaml.events import AliasEvent
+from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 
+MAX_CHARS = 4 * 1024 * 1024
+MAX_NODES = 50_000
+"""Scalars, sequences, mappings and aliases: a 500-object manifest has some 20,000."""
 MAX_ALIASES = 1000
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 200_000
+LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser and composer where PyYAML was built with it, else the Python ones."""
 
 
 class YamlError(ValueError):
     """A document that cannot be read; the message says where, for a 400 or an inline error."""
 
 
-class _GuardedLoader(yaml.SafeLoader):
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._aliases = 0
-        self._depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_ALIASES:
-                raise YamlError(f"the document uses more than {MAX_ALIASES} YAML aliases")
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
+def _check_limits(text: str) -> None:
+    """Stream the parse events and stop at the first limit passed (the first pass)."""
+    nodes = aliases = depth = 0
+    for event in yaml.parse(text, Loader=LOADER):
+        if isinstance(event, NodeEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise YamlError(f"the document has more than {MAX_NODES} YAML nodes")
+            if isinstance(event, AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise YamlError(f"the document uses more than {MAX_ALIASES} YAML aliases")
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
                 raise YamlError(f"the document is nested deeper than {MAX_DEPTH} levels")
-            return Composer.compose_node(self, parent, index)
-        finally:
-            self._depth -= 1
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
 
 
 def _expanded_size(node: yaml.Node, seen: dict[int, int]) -> int:
@@ -58,8 +69,11 @@ def _expanded_size(node: yaml.Node, seen: dict[int, int]) -> int:
 
 def load_all(text: str) -> list[Any]:
     """Every document of a multi-document stream; empty documents are skipped."""
+    if len(text) > MAX_CHARS:
+        raise YamlError(f"the document is longer than {MAX_CHARS} characters")
     try:
-        loader = _GuardedLoader(text)  # the reader refuses control characters here already
+        _check_limits(text)
+        loader = LOADER(text)  # the reader refuses control characters here already
     except yaml.YAMLError as exc:
         raise YamlError(f"error converting YAML to JSON: {exc}") from None
     try:

@@ -36,7 +36,8 @@ from app.core.simulation.plan import (
     VariateChooser,
     plan_segment,
 )
-from app.core.simulation.stats import aggregate
+from app.core.simulation.stats import Tally
+from app.core.simulation.variates import Variates, VariateStream
 
 CLIENT_NETWORK = ipaddress.ip_network("198.18.0.0/15")  # RFC 2544's benchmarking range
 MAX_REQUESTS = 10_000_000
@@ -73,25 +74,6 @@ def _source_for(spec: Spec, ip: str) -> Source:
     return Source.external(ip) if spec.source.kind == "external" else spec.source
 
 
-@dataclass
-class Variates:
-    times: NDArray[np.float64]
-    clients: NDArray[np.int64]
-    u_lb: NDArray[np.uint64]
-    u_ep: NDArray[np.uint64]
-
-    @classmethod
-    def draw(cls, spec: Spec, n_clients: int) -> Variates:
-        rng = np.random.default_rng(spec.seed)
-        gaps = rng.exponential(1.0 / spec.rate, size=spec.requests)
-        times = np.cumsum(gaps) - gaps[0]
-        clients = rng.integers(0, n_clients, size=spec.requests, dtype=np.int64)
-        raw = rng.bit_generator.random_raw(spec.requests)  # one 64-bit word: both variates
-        u_lb = raw >> np.uint64(32)
-        u_ep = raw & np.uint64(0xFFFFFFFF)
-        return cls(times, clients, u_lb, u_ep)
-
-
 def _vector_ok(state: ClusterState, plan: SegmentPlan) -> bool:
     mode, scheduler = state.config.proxy_mode, state.config.ipvs_scheduler
     if mode == "ipvs" and scheduler not in VECTOR_SCHEDULERS:
@@ -102,9 +84,16 @@ def _vector_ok(state: ClusterState, plan: SegmentPlan) -> bool:
 
 
 class _Recorder:
-    """Per-request results, filled segment by segment, plus global pod and node ids."""
+    """One chunk's per-request results, and the pod and node ids of the whole run."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self) -> None:
+        self.node_ids: dict[str, int] = {}
+        self.pod_ids: dict[str, int] = {}
+        self.pod_node: dict[int, str] = {}
+        self.begin(0)
+
+    def begin(self, size: int) -> None:
+        """Fresh arrays for the next chunk of `size` requests (indexes are chunk-local)."""
         self.outcome = np.zeros(size, dtype=np.int8)
         self.entry = np.full(size, -1, dtype=np.int64)
         self.pod = np.full(size, -1, dtype=np.int64)
@@ -112,9 +101,6 @@ class _Recorder:
         self.lb = np.zeros(size, dtype=np.bool_)
         self.j = np.zeros(size, dtype=np.int64)
         self.k = np.zeros(size, dtype=np.int64)
-        self.node_ids: dict[str, int] = {}
-        self.pod_ids: dict[str, int] = {}
-        self.pod_node: dict[int, str] = {}
 
     def node_id(self, name: str) -> int:
         return self.node_ids.setdefault(name, len(self.node_ids)) if name else -1
@@ -138,14 +124,15 @@ class _Recorder:
                     if address not in plan.pods_by_address:  # an endpoint that is not a pod
                         self.pod_ids.setdefault(address, len(self.pod_ids))
 
-    def names(self) -> tuple[list[str], NDArray[np.int64], list[str]]:
+    def pod_nodes(self) -> NDArray[np.int64]:
+        """Per pod id, its node's id (-1: not a pod, or a pod on no node)."""
+        nodes = [self.node_ids.get(self.pod_node.get(i, ""), -1) for i in range(len(self.pod_ids))]
+        return np.array(nodes, dtype=np.int64)
+
+    def names(self) -> tuple[list[str], list[str]]:
         pods = sorted(self.pod_ids, key=self.pod_ids.__getitem__)
         nodes = sorted(self.node_ids, key=self.node_ids.__getitem__)
-        pod_nodes = np.array(
-            [self.node_ids.get(self.pod_node.get(i, ""), -1) for i in range(len(pods))] or [-1],
-            dtype=np.int64,
-        )
-        return pods, pod_nodes, nodes
+        return pods, nodes
 
 
 def _scalar(
@@ -153,7 +140,7 @@ def _scalar(
     state: ClusterState,
     ips: list[str],
     v: Variates,
-    span: range,
+    base: int,
     rec: _Recorder,
     aff: AffinityState,
     ipvs: IpvsState,
@@ -162,21 +149,23 @@ def _scalar(
     wanted: set[int],
     hold: float,
 ) -> None:
-    for i in span:
-        now = float(v.times[i])
+    """route() for each request of the chunk; `base` is the chunk's first request number."""
+    for n in range(v.times.shape[0]):
+        i = base + n
+        now = float(v.times[n])
         while open_conns and open_conns[0][0] <= now:
             _, key = open_conns.pop(0)
             ipvs.finish(*key)
-        chooser = VariateChooser(int(v.u_lb[i]), int(v.u_ep[i]))
-        ip = ips[int(v.clients[i])]
+        chooser = VariateChooser(int(v.u_lb[n]), int(v.u_ep[n]))
+        ip = ips[int(v.clients[n])]
         opened: list[IpvsConnection] = []
         path = route(state, _source_for(spec, ip), spec.destination, 0, affinity=aff,
                      now=now, ipvs=ipvs, chooser=chooser, opened=opened)  # fmt: skip
         # Every connection lasts `hold` seconds; then the kernel stops counting it active.
         open_conns.extend((now + hold, conn) for conn in opened)
-        _record(rec, i, path)
+        _record(rec, n, path)
         if i in wanted:
-            samples[i] = _sample_dict(path, i, now, ip, bool(rec.hit[i]))
+            samples[i] = _sample_dict(path, i, now, ip, bool(rec.hit[n]))
 
 
 def _record(rec: _Recorder, i: int, path: Path) -> None:
@@ -202,12 +191,20 @@ def _sample_dict(path: Path, i: int, t: float, client: str, hit: bool) -> dict[s
 
 
 def _replay(
-    spec: Spec, state: ClusterState, plan: SegmentPlan, rec: _Recorder, i: int, ip: str, t: float
+    spec: Spec,
+    state: ClusterState,
+    plan: SegmentPlan,
+    rec: _Recorder,
+    n: int,
+    i: int,
+    ip: str,
+    t: float,
 ) -> dict[str, Any]:
-    """route() for a request the vector engine decided, forced to the same decisions."""
+    """route() for request i (the chunk's n-th) the vector engine decided, forced to the same
+    decisions."""
     source = _source_for(spec, ip)
-    forced = {"load-balancer": int(rec.j[i]), "endpoint": int(rec.k[i])}
-    hit = bool(rec.hit[i])
+    forced = {"load-balancer": int(rec.j[n]), "endpoint": int(rec.k[n])}
+    hit = bool(rec.hit[n])
     if hit:
         # Recreate the memory that made this a hit: the same client, same endpoint, just before.
         aff = AffinityState()
@@ -220,8 +217,8 @@ def _replay(
         route(state, source, spec.destination, 0, ipvs=ipvs, now=t, chooser=ProbeChooser(forced))
         if ipvs.last:
             key = next(iter(ipvs.last))
-            entry = plan.entries[int(rec.j[i])]
-            ipvs = IpvsState(last={key: (int(rec.k[i]) - 1) % max(len(entry.endpoints), 1)})
+            entry = plan.entries[int(rec.j[n])]
+            ipvs = IpvsState(last={key: (int(rec.k[n]) - 1) % max(len(entry.endpoints), 1)})
         path = route(state, source, spec.destination, 0, ipvs=ipvs, now=t,
                      chooser=ProbeChooser(forced))  # fmt: skip
     else:
@@ -229,17 +226,17 @@ def _replay(
     return _sample_dict(path, i, t, ip, hit)
 
 
-def _segments(spec: Spec, times: NDArray[np.float64]) -> list[tuple[int, int, list[Event]]]:
-    """[start, end) request ranges and the events applied just before each starts."""
-    cuts: list[tuple[int, list[Event]]] = [(0, [])]
-    for event in spec.events:
-        index = int(np.searchsorted(times, event.at, side="left"))
-        if index == cuts[-1][0]:
-            cuts[-1][1].append(event)
+def _segments(spec: Spec, cuts: list[int], total: int) -> list[tuple[int, int, list[Event]]]:
+    """[start, end) request ranges and the events applied just before each starts; `cuts`
+    holds, per event, the number of requests that arrive before it."""
+    starts: list[tuple[int, list[Event]]] = [(0, [])]
+    for event, index in zip(spec.events, cuts, strict=True):
+        if index == starts[-1][0]:
+            starts[-1][1].append(event)
         else:
-            cuts.append((index, [event]))
-    bounds = [c[0] for c in cuts] + [len(times)]
-    return [(bounds[n], bounds[n + 1], cuts[n][1]) for n in range(len(cuts))]
+            starts.append((index, [event]))
+    bounds = [c[0] for c in starts] + [total]
+    return [(bounds[n], bounds[n + 1], starts[n][1]) for n in range(len(starts))]
 
 
 def _private_copy(ws: Workspace, spec: Spec) -> Workspace:
@@ -271,18 +268,24 @@ def simulate(
     spec: Spec,
     progress: Callable[[float], None] | None = None,
     initial: ClusterState | None = None,
+    *,
+    scalar_limit: int = MAX_REQUESTS,
 ) -> dict[str, Any]:
     """Run the simulation on a private copy of the cluster; the workspace is not changed.
 
-    `initial` is the workspace's ClusterState when the caller already built it.
+    `initial` is the workspace's ClusterState when the caller already built it. Requests are
+    drawn, decided and counted one chunk at a time, so memory does not grow with
+    `spec.requests`. `progress` is called after every chunk with the share done; whatever it
+    raises stops the run there. At most `scalar_limit` requests may need the scalar engine.
     """
     if not 1 <= spec.requests <= MAX_REQUESTS:
         raise ValidationFailed("Simulation", "", [invalid("requests", spec.requests,
                                f"must be between 1 and {MAX_REQUESTS}")])  # fmt: skip
     ips = client_ips(spec)
-    v = Variates.draw(spec, len(ips))
+    stream = VariateStream(spec.seed, spec.requests, spec.rate, len(ips),
+                           [event.at for event in spec.events])  # fmt: skip
     run = _private_copy(ws, spec)
-    rec = _Recorder(spec.requests)
+    rec, tally = _Recorder(), Tally(stream.duration)
     memory = simvector.Memory()
     aff, ipvs = AffinityState(), IpvsState()
     open_conns: list[tuple[float, IpvsConnection]] = []
@@ -292,7 +295,8 @@ def simulate(
     plans: list[tuple[SegmentPlan, int]] = []
     engines: set[str] = set()
     applied: list[dict[str, Any]] = []
-    for start, end, events in _segments(spec, v.times):
+    scalar_requests = 0
+    for start, end, events in _segments(spec, stream.cuts, spec.requests):
         applied += _apply_events(run, spec, events, start)
         state = initial if (initial is not None and not applied) else cluster_state(run)
         plan = plan_segment(state, _source_for(spec, ips[0]), spec.destination)
@@ -301,28 +305,34 @@ def simulate(
         if start == end:
             continue
         use_vector = spec.engine != "scalar" and _vector_ok(state, plan)
+        if not use_vector:
+            scalar_requests += end - start
+            _check_scalar(spec, scalar_requests, scalar_limit)
         engines.add("vector" if use_vector else "scalar")
         chunk = VECTOR_CHUNK if use_vector else SCALAR_CHUNK
-        for lo in range(start, end, chunk):  # chunks only pace the progress bar
-            hi = min(lo + chunk, end)
+        for lo in range(start, end, chunk):
+            v = stream.take(min(chunk, end - lo))
+            rec.begin(v.times.shape[0])
             if use_vector:
-                _vector_segment(spec, state, plan, v, lo, hi, rec, memory, samples, wanted, ips)
+                _vector_chunk(spec, state, plan, v, lo, rec, memory, samples, wanted, ips)
             else:
-                _scalar(spec, state, ips, v, range(lo, hi), rec, aff, ipvs, open_conns,
+                _scalar(spec, state, ips, v, lo, rec, aff, ipvs, open_conns,
                         samples, wanted, hold=1.0)  # fmt: skip
+            tally.add(times=v.times, outcome=rec.outcome, entry=rec.entry, pod=rec.pod,
+                      hit=rec.hit, lb=rec.lb, pod_nodes=rec.pod_nodes(),
+                      n_nodes=len(rec.node_ids))  # fmt: skip
             if progress is not None:
-                progress(hi / spec.requests)
-    pod_names, pod_nodes, node_names = rec.names()
-    result = aggregate(times=v.times, outcome=rec.outcome, entry=rec.entry, pod=rec.pod,
-                       hit=rec.hit, lb=rec.lb, pod_names=pod_names, pod_nodes=pod_nodes,
-                       node_names=node_names, plans=plans)  # fmt: skip
+                progress(stream.position / spec.requests)
+    pod_names, node_names = rec.names()
+    pod_nodes = rec.pod_nodes()
+    result = tally.result(pod_names, node_names, plans)
     result.update(
         {
             "destination": spec.destination,
             "seed": spec.seed,
             "clients": len(ips),
             "rate": spec.rate,
-            "duration": round(float(v.times[-1]), 6),
+            "duration": round(stream.duration, 6),
             "engine": "+".join(sorted(engines)) or "none",
             "events": applied,
             "pod_nodes": {
@@ -336,25 +346,34 @@ def simulate(
     return result
 
 
-def _vector_segment(
+def _check_scalar(spec: Spec, scalar_requests: int, limit: int) -> None:
+    """The scalar engine routes request by request (a few thousand a second): capped."""
+    if scalar_requests > limit:
+        why = "asked for" if spec.engine == "scalar" else "needed by this Service's settings"
+        raise ValidationFailed("Simulation", "", [invalid("requests", spec.requests,
+            f"must be at most {limit} with the scalar engine ({why})")])  # fmt: skip
+
+
+def _vector_chunk(
     spec: Spec,
     state: ClusterState,
     plan: SegmentPlan,
     v: Variates,
-    start: int,
-    end: int,
+    base: int,
     rec: _Recorder,
     memory: simvector.Memory,
     samples: dict[int, dict[str, Any]],
     wanted: set[int],
     ips: list[str],
 ) -> None:
-    part = slice(start, end)
+    """numpy decides the chunk's requests; `base` is the chunk's first request number."""
     round_robin = state.config.proxy_mode == "ipvs"
-    d = simvector.decide(plan, v.times[part], v.clients[part], v.u_lb[part], v.u_ep[part],
+    d = simvector.decide(plan, v.times, v.clients, v.u_lb, v.u_ep,
                          rec.node_ids, rec.pod_ids, memory, round_robin)  # fmt: skip
-    rec.outcome[part], rec.entry[part], rec.pod[part] = d.outcome, d.entry, d.pod
-    rec.hit[part], rec.lb[part], rec.j[part], rec.k[part] = d.hit, d.lb, d.j, d.k
-    for i in sorted(w for w in wanted if start <= w < end):
-        ip = ips[int(v.clients[i])]
-        samples[i] = _replay(spec, state, plan, rec, i, ip, float(v.times[i]))
+    rec.outcome, rec.entry, rec.pod, rec.hit, rec.lb = d.outcome, d.entry, d.pod, d.hit, d.lb
+    rec.j, rec.k = d.j, d.k
+    end = base + v.times.shape[0]
+    for i in sorted(w for w in wanted if base <= w < end):
+        n = i - base
+        ip = ips[int(v.clients[n])]
+        samples[i] = _replay(spec, state, plan, rec, n, i, ip, float(v.times[n]))

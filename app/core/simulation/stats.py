@@ -79,66 +79,103 @@ def _nonzero(counts: NDArray[np.int64], names: Sequence[str]) -> dict[str, int]:
     return {names[int(i)]: int(counts[i]) for i in np.flatnonzero(counts)}
 
 
-def aggregate(
-    *,
-    times: NDArray[np.float64],
-    outcome: NDArray[np.int8],
-    entry: NDArray[np.int64],
-    pod: NDArray[np.int64],
-    hit: NDArray[np.bool_],
-    lb: NDArray[np.bool_],
-    pod_names: Sequence[str],
-    pod_nodes: NDArray[np.int64],
-    node_names: Sequence[str],
-    plans: Sequence[tuple[SegmentPlan, int]],
-) -> dict[str, Any]:
-    """Every count comes from a few bincounts over per-request arrays: one pass per figure."""
-    total = int(outcome.shape[0])
-    n_nodes, n_pods = len(node_names), len(pod_names)
-    served = np.where(outcome == 0, pod, -1).astype(np.int32)
-    # Index -1 (no pod) picks the appended -1: the pod's node without a branch.
-    pod_node = np.append(pod_nodes, -1).astype(np.int32)[served]
-    crossed = (pod_node >= 0) & (entry >= 0) & (pod_node != entry)
-    width = bucket_width(float(times[-1]) if total else 0.0)
-    bucket = (times // width).astype(np.int32) if total else np.zeros(0, dtype=np.int32)
-    n_buckets = int(bucket.max()) + 1 if total else 0
-    outcomes = _grid(bucket, outcome.astype(np.int32), n_buckets, 4)
-    nodes = _grid(bucket, pod_node, n_buckets, max(n_nodes, 1))
-    detailed = n_pods <= MAX_SERIES_KEYS
-    pods = _grid(bucket, served, n_buckets, max(n_pods, 1)) if detailed else None
-    if pods is not None:
-        pod_totals = pods.sum(axis=0)
-    else:
-        pod_totals = np.bincount(served + 1, minlength=n_pods + 1)[1:]
-    crossings = np.bincount(bucket[crossed], minlength=n_buckets)
-    hits = np.bincount(bucket[hit], minlength=n_buckets)
-    series: list[dict[str, Any]] = []
-    for b in range(n_buckets):
-        row: dict[str, Any] = {"t": round(b * width, 6)}
-        row.update({name: int(outcomes[b, i]) for i, name in enumerate(OUTCOMES)})
-        row["cross_node"] = int(crossings[b])
-        row["affinity_hits"] = int(hits[b])
-        if pods is not None:
-            row["by_pod"] = _nonzero(pods[b], pod_names)
-        row["by_node"] = _nonzero(nodes[b], node_names)
-        series.append(row)
-    by_pod = _nonzero(pod_totals, pod_names)
-    expected = expected_shares(plans)
-    stat, dof, p_value = chi_square(by_pod, expected)
-    lb_entry = np.where(lb, entry, -1).astype(np.int32)
-    totals = outcomes.sum(axis=0)
-    return {
-        "total": total,
-        "outcomes": {name: int(totals[i]) for i, name in enumerate(OUTCOMES)},
-        "by_pod": by_pod,
-        "by_node": _nonzero(nodes.sum(axis=0), node_names),
-        "by_lb_node": _nonzero(np.bincount(lb_entry + 1, minlength=n_nodes + 1)[1:], node_names),
-        "cross_node": int(crossings.sum()),
-        "affinity_hits": int(hits.sum()),
-        "expected_share": {k: round(v, 6) for k, v in expected.items()},
-        "chi_square": round(stat, 4),
-        "degrees_of_freedom": dof,
-        "p_value": round(p_value, 6),
-        "bucket_seconds": width,
-        "series": series,
-    }
+def _widen(total: NDArray[np.int64], part: NDArray[np.int64]) -> NDArray[np.int64]:
+    """total + part along the last axis, widening total when new keys (pods, nodes) appeared."""
+    missing = part.shape[-1] - total.shape[-1]
+    if missing > 0:
+        total = np.pad(total, [(0, 0)] * (total.ndim - 1) + [(0, missing)])
+    total[..., : part.shape[-1]] += part
+    return total
+
+
+class Tally:
+    """The run's figures, added chunk by chunk: memory follows buckets × (pods + nodes), never
+    the number of requests. Every count comes from a few bincounts per chunk."""
+
+    def __init__(self, duration: float) -> None:
+        self.width = bucket_width(duration)
+        self.n_buckets = int(duration // self.width) + 1
+        shape = (self.n_buckets, 0)
+        self.total = 0
+        self.outcomes = np.zeros((self.n_buckets, len(OUTCOMES)), dtype=np.int64)
+        self.nodes = np.zeros(shape, dtype=np.int64)
+        self.pods: NDArray[np.int64] | None = np.zeros(shape, dtype=np.int64)
+        """Per bucket and pod while there are few pods; beyond MAX_SERIES_KEYS, totals only."""
+        self.pod_totals = np.zeros(0, dtype=np.int64)
+        self.crossings = np.zeros(self.n_buckets, dtype=np.int64)
+        self.hits = np.zeros(self.n_buckets, dtype=np.int64)
+        self.lb_nodes = np.zeros(0, dtype=np.int64)
+
+    def add(
+        self,
+        *,
+        times: NDArray[np.float64],
+        outcome: NDArray[np.int8],
+        entry: NDArray[np.int64],
+        pod: NDArray[np.int64],
+        hit: NDArray[np.bool_],
+        lb: NDArray[np.bool_],
+        pod_nodes: NDArray[np.int64],
+        n_nodes: int,
+    ) -> None:
+        """One chunk's requests; `pod_nodes` maps every pod id known so far to its node id."""
+        if not times.shape[0]:
+            return
+        self.total += int(times.shape[0])
+        n_pods = len(pod_nodes)
+        n_buckets = self.n_buckets
+        served = np.where(outcome == 0, pod, -1).astype(np.int32)
+        # Index -1 (no pod) picks the appended -1: the pod's node without a branch.
+        pod_node = np.append(pod_nodes, -1).astype(np.int32)[served]
+        crossed = (pod_node >= 0) & (entry >= 0) & (pod_node != entry)
+        bucket = (times // self.width).astype(np.int32)
+        self.outcomes += _grid(bucket, outcome.astype(np.int32), n_buckets, len(OUTCOMES))
+        self.nodes = _widen(self.nodes, _grid(bucket, pod_node, n_buckets, max(n_nodes, 1)))
+        if self.pods is not None and n_pods <= MAX_SERIES_KEYS:
+            self.pods = _widen(self.pods, _grid(bucket, served, n_buckets, max(n_pods, 1)))
+        else:
+            if self.pods is not None:
+                self.pod_totals, self.pods = _widen(self.pod_totals, self.pods.sum(axis=0)), None
+            per_pod = np.bincount(served + 1, minlength=n_pods + 1)[1:]
+            self.pod_totals = _widen(self.pod_totals, per_pod)
+        self.crossings += np.bincount(bucket[crossed], minlength=n_buckets)
+        self.hits += np.bincount(bucket[hit], minlength=n_buckets)
+        lb_entry = np.where(lb, entry, -1).astype(np.int32)
+        self.lb_nodes = _widen(self.lb_nodes, np.bincount(lb_entry + 1)[1:])
+
+    def result(
+        self,
+        pod_names: Sequence[str],
+        node_names: Sequence[str],
+        plans: Sequence[tuple[SegmentPlan, int]],
+    ) -> dict[str, Any]:
+        series: list[dict[str, Any]] = []
+        for b in range(self.n_buckets if self.total else 0):
+            row: dict[str, Any] = {"t": round(b * self.width, 6)}
+            row.update({name: int(self.outcomes[b, i]) for i, name in enumerate(OUTCOMES)})
+            row["cross_node"] = int(self.crossings[b])
+            row["affinity_hits"] = int(self.hits[b])
+            if self.pods is not None:
+                row["by_pod"] = _nonzero(self.pods[b], pod_names)
+            row["by_node"] = _nonzero(self.nodes[b], node_names)
+            series.append(row)
+        pod_totals = self.pods.sum(axis=0) if self.pods is not None else self.pod_totals
+        by_pod = _nonzero(pod_totals, pod_names)
+        expected = expected_shares(plans)
+        stat, dof, p_value = chi_square(by_pod, expected)
+        totals = self.outcomes.sum(axis=0)
+        return {
+            "total": self.total,
+            "outcomes": {name: int(totals[i]) for i, name in enumerate(OUTCOMES)},
+            "by_pod": by_pod,
+            "by_node": _nonzero(self.nodes.sum(axis=0), node_names),
+            "by_lb_node": _nonzero(self.lb_nodes, node_names),
+            "cross_node": int(self.crossings.sum()),
+            "affinity_hits": int(self.hits.sum()),
+            "expected_share": {k: round(v, 6) for k, v in expected.items()},
+            "chi_square": round(stat, 4),
+            "degrees_of_freedom": dof,
+            "p_value": round(p_value, 6),
+            "bucket_seconds": self.width,
+            "series": series,
+        }

@@ -1,0 +1,42 @@
+"""Server-wide caps on what one database may hold: clusters, and objects in all of them.
+
+A server without a write token lets anyone create clusters; these caps keep one client from
+filling the disk. They answer as a ResourceQuota does (kube-apiserver's quota admission:
+plugin/pkg/admission/resourcequota/controller.go), 403 Forbidden with "exceeded quota", and name
+the setting that raises them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.core.apiserver.writes import Forbidden
+from app.db.tables import ClusterRow, ObjectRow
+from app.settings import get_settings
+
+
+def check_cluster_quota(session: Session, name: str) -> None:
+    """Refuse a new cluster when the server already holds SVCSCOPE_MAX_CLUSTERS."""
+    limit = get_settings().SVCSCOPE_MAX_CLUSTERS
+    used = session.exec(select(func.count()).select_from(ClusterRow)).one()
+    if used >= limit:
+        raise Forbidden(
+            f'clusters "{name}" is forbidden: exceeded quota: requested: clusters=1, '
+            f"used: clusters={used}, limited: clusters={limit} (SVCSCOPE_MAX_CLUSTERS)",
+            kind="clusters",
+            name=name,
+        )
+
+
+def check_object_quota(session: Session, added: int) -> None:
+    """After a write's inserts are flushed: refuse it when the server holds too many objects."""
+    if added <= 0:
+        return
+    limit = get_settings().SVCSCOPE_MAX_OBJECTS
+    total = session.exec(select(func.count()).select_from(ObjectRow)).one()
+    if total > limit:
+        raise Forbidden(
+            f"exceeded quota: requested: objects={added}, used: objects={total - added}, "
+            f"limited: objects={limit} (SVCSCOPE_MAX_OBJECTS); nothing was stored"
+        )
