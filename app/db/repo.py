@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -112,13 +112,13 @@ def list_clusters(session: Session) -> list[ClusterRow]:
     return list(session.exec(select(ClusterRow).order_by(col(ClusterRow.name))))
 
 
-def object_counts(session: Session, cluster_id: int) -> dict[str, int]:
-    rows = session.exec(
-        select(ObjectRow.kind, func.count())
-        .where(ObjectRow.cluster_id == cluster_id)
-        .group_by(col(ObjectRow.kind))
-    )
-    return {str(kind): int(count) for kind, count in rows.all()}
+def object_counts(session: Session, row: ClusterRow) -> dict[str, int]:
+    """How many objects of each kind the cluster holds (from the watch cache, not a scan)."""
+    entry = watchcache.current(session, row)
+    with entry.lock:
+        counts = {kind: len(entry.base.table(kind)) for kind in ("Node", "Pod", "Service")}
+        counts["Deployment"] = len(entry.base.table("Deployment"))
+    return counts
 
 
 def load_workspace(session: Session, row: ClusterRow, *, seed: int | None = None) -> Workspace:

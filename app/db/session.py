@@ -7,7 +7,7 @@ while IMMEDIATE takes the write lock up front and waits out the busy timeout ins
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -59,7 +59,9 @@ def get_engine() -> Engine:
     return make_engine(get_settings().DATABASE_URL)
 
 
-def read_session() -> Iterator[Session]:
+async def read_session() -> AsyncIterator[Session]:
+    """A session for a read. Opening it does no I/O, so it is made on the event loop: a sync
+    dependency would cost a hop to the thread pool and back on every GET."""
     with Session(get_engine()) as session:
         yield session
 

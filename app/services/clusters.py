@@ -62,7 +62,7 @@ class ClusterList(BaseModel):
 def summary(*, session: Session, row: ClusterRow) -> Cluster:
     """The cluster's settings, resourceVersion, creation time and object counts."""
     assert row.id is not None
-    counts = repo.object_counts(session, row.id)
+    counts = repo.object_counts(session, row)
     return Cluster(
         **settings.config_to_json(repo.config_of(row)),
         resourceVersion=str(row.resource_version),

@@ -77,7 +77,8 @@ def test_pods_beyond_every_nodes_max_pods_stay_pending_as_unschedulable(
         "type": "PodScheduled",
         "status": "False",
         "reason": "Unschedulable",
-        "message": "0/3 nodes are available: 3 Too many pods.",
+        "message": "0/3 nodes are available: 3 Too many pods. preemption: 0/3 nodes are "
+        "available: 3 No preemption victims found for incoming pod.",
         "lastProbeTime": None,
         "lastTransitionTime": None,
     }
@@ -105,7 +106,8 @@ def test_pending_pods_are_scheduled_when_a_node_is_ready_again(empty_client: Tes
     waiting = empty_client.get(f"{CORE}/namespaces/default/pods/p").json()
     assert scheduled(waiting)["message"] == (
         "0/1 nodes are available: 1 node(s) had untolerated taint "
-        "{node.kubernetes.io/unreachable: }."
+        "{node.kubernetes.io/unreachable: }. preemption: 0/1 nodes are available: "
+        "1 Preemption is not helpful for scheduling."
     )
     node = empty_client.get(f"{CORE}/nodes/node-1").json()
     ready = next(c for c in node["status"]["conditions"] if c["type"] == "Ready")

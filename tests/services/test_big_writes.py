@@ -67,5 +67,4 @@ def test_a_write_elsewhere_lands_while_a_big_cluster_is_computed(
             "controlPlaneAddress": "10.0.0.2"}  # fmt: skip
     row = clusters.create_cluster(session=session, body=body, progress=progress)
     assert landed
-    assert row.id is not None
-    assert repo.object_counts(session, row.id)["Node"] == 1000
+    assert repo.object_counts(session, row)["Node"] == 1000

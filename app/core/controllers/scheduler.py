@@ -22,6 +22,10 @@ DEFAULT_MAX_PODS = 110
 """kubelet's maxPods default (pkg/kubelet/apis/config/v1beta1/defaults.go)."""
 NO_NODES = "no nodes available to schedule pods"
 """pkg/scheduler/schedule_one.go ErrNoNodesAvailable."""
+NOT_HELPFUL = "Preemption is not helpful for scheduling"
+"""DefaultPreemption's answer for a node no eviction would fix (an untolerated taint)."""
+NO_VICTIMS = "No preemption victims found for incoming pod"
+"""DefaultPreemption's answer when no pod of lower priority could make room."""
 
 
 def pod_capacity(node: Manifest) -> int:
@@ -64,7 +68,8 @@ def pick_node(ws: Workspace) -> Manifest | None:
 
 
 def unschedulable_message(ws: Workspace) -> str:
-    """FitError.Error() (pkg/scheduler/framework/types.go): "0/N nodes are available: ..."
+    """FitError.Error() (pkg/scheduler/framework/types.go): "0/N nodes are available: ...",
+    followed by what the DefaultPreemption PostFilter found.
 
     A node that is not Ready carries the node lifecycle controller's NoSchedule taint
     (node.kubernetes.io/unreachable when its status is Unknown, not-ready when False); a full
@@ -74,23 +79,31 @@ def unschedulable_message(ws: Workspace) -> str:
     if isinstance(cached, str):
         return cached
     reasons: Counter[str] = Counter()
+    preemption: Counter[str] = Counter()
     total = 0
     for node in ws.items("Node"):
         total += 1
         ready = _ready_status(node)
-        if ready == "Unknown":
-            reasons["node(s) had untolerated taint {node.kubernetes.io/unreachable: }"] += 1
-        elif ready != "True":
-            reasons["node(s) had untolerated taint {node.kubernetes.io/not-ready: }"] += 1
+        if ready != "True":
+            taint = "unreachable" if ready == "Unknown" else "not-ready"
+            reasons[f"node(s) had untolerated taint {{node.kubernetes.io/{taint}: }}"] += 1
+            preemption[NOT_HELPFUL] += 1
         elif _load(ws, node["metadata"]["name"]) >= pod_capacity(node):
             reasons["Too many pods"] += 1
+            preemption[NO_VICTIMS] += 1  # every pod here has the same priority
     if total == 0:
         message = NO_NODES
     else:
-        parts = sorted(f"{count} {reason}" for reason, count in reasons.items())
-        message = f"0/{total} nodes are available: {', '.join(parts)}."
+        message = (
+            f"0/{total} nodes are available: {_histogram(reasons)}. "
+            f"preemption: 0/{total} nodes are available: {_histogram(preemption)}."
+        )
     ws.scratch["unschedulable"] = message
     return message
+
+
+def _histogram(reasons: Counter[str]) -> str:
+    return ", ".join(sorted(f"{count} {reason}" for reason, count in reasons.items()))
 
 
 def _ready_status(node: Manifest) -> str:

@@ -17,11 +17,20 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
+from yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    NodeEvent,
+)
 
 MAX_CHARS = 4 * 1024 * 1024
 MAX_NODES = 50_000
-"""Scalars, sequences, mappings and aliases: a 500-object manifest has some 20,000."""
+"""Scalars, sequences, mappings and aliases in one document: a Service has some 40."""
+MAX_STREAM_NODES = 500_000
+"""The same in the whole stream: a 500-object manifest has some 20,000, so this admits the
+10,000-object import the store is measured with (about 400,000)."""
 MAX_ALIASES = 1000
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 200_000
@@ -35,12 +44,17 @@ class YamlError(ValueError):
 
 def _check_limits(text: str) -> None:
     """Stream the parse events and stop at the first limit passed (the first pass)."""
-    nodes = aliases = depth = 0
+    nodes = total = aliases = depth = 0
     for event in yaml.parse(text, Loader=LOADER):
+        if isinstance(event, DocumentStartEvent):
+            nodes = 0
         if isinstance(event, NodeEvent):
             nodes += 1
+            total += 1
             if nodes > MAX_NODES:
                 raise YamlError(f"the document has more than {MAX_NODES} YAML nodes")
+            if total > MAX_STREAM_NODES:
+                raise YamlError(f"the documents have more than {MAX_STREAM_NODES} YAML nodes")
             if isinstance(event, AliasEvent):
                 aliases += 1
                 if aliases > MAX_ALIASES:

@@ -38,3 +38,13 @@ def test_a_document_within_the_limits_loads_as_safe_load_would() -> None:
 def test_a_document_longer_than_the_limit_is_refused_unread() -> None:
     with pytest.raises(yamlsafe.YamlError, match="longer than"):
         yamlsafe.load_all("#" * (yamlsafe.MAX_CHARS + 1))
+
+
+def test_many_small_documents_pass_where_one_document_as_large_is_refused() -> None:
+    """The per-document cap stops one huge document; a 10,000-object import stays within the
+    stream's cap (each Service is some 40 nodes)."""
+    service = "apiVersion: v1\nkind: Service\nmetadata: {name: s%d}\nspec: {ports: [{port: 80}]}\n"
+    docs = yamlsafe.load_all("---\n".join(service % n for n in range(10_000)))
+    assert len(docs) == 10_000 and docs[-1]["metadata"]["name"] == "s9999"
+    with pytest.raises(yamlsafe.YamlError, match="documents have more than 500000 YAML nodes"):
+        yamlsafe.load_all("\n---\n".join("[" + ",".join(["1"] * 40_000) + "]" for _ in range(13)))
