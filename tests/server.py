@@ -30,6 +30,8 @@ class Server:
         log: Path | None = None,
         log_level: str = "warning",
         tls: tuple[Path, Path] | None = None,
+        command: tuple[str, ...] = (sys.executable, "-m", "app.cli"),
+        cwd: Path | None = None,
     ) -> None:
         self.db = db
         self.port = free_port()
@@ -40,6 +42,9 @@ class Server:
         self.log_level = log_level
         self.tls = tls
         """(certificate, key): serve HTTPS."""
+        self.command = command
+        """The `svcscope` entry point: this checkout's, or an installed console script."""
+        self.cwd = cwd
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -52,9 +57,10 @@ class Server:
         log_file = self.log.open("ab") if self.log else None
         tls = ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])] if self.tls else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
+            [*self.command, "serve", "--host", "127.0.0.1",
              "--port", str(self.port), "--db", str(self.db), "--log-level", self.log_level, *tls],
             env=env, stdout=log_file or subprocess.DEVNULL, stderr=log_file or subprocess.PIPE,
+            cwd=self.cwd,
         )  # fmt: skip
         if log_file:
             log_file.close()
