@@ -1,0 +1,211 @@
+"""Every control of every page, used twice in a row, in Chromium at the sizes a class meets.
+
+The first use of a control must leave the page able to do it again: a swap that removes its
+own target, or a panel stuck after Save, shows on the second try. The page watch of
+tests/web/conftest.py fails any test that meets an htmx error or a console error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.server import Server
+from tests.web.conftest import after_change
+
+pytestmark = pytest.mark.browser
+SIZES = {"1024x768": (1024, 768), "1280x720": (1280, 720), "1920x1080": (1920, 1080)}
+
+
+@pytest.fixture(params=list(SIZES))
+def size(request: pytest.FixtureRequest) -> tuple[int, int]:
+    width, height = SIZES[request.param]
+    return width, height
+
+
+@pytest.fixture
+def page(browser: Browser, server: Server, size: tuple[int, int]) -> Iterator[Page]:
+    opened = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    opened.on("dialog", lambda dialog: dialog.accept())  # hx-confirm: the user says yes
+    yield opened
+    opened.close()
+
+
+def open_topology(page: Page, server: Server, query: str = "") -> None:
+    page.goto(f"{server.url}/clusters/demo{query}")
+    page.wait_for_function("() => typeof window.htmx === 'object'")
+
+
+def in_viewport(page: Page, locator: Locator) -> None:
+    """The element is visible inside the window, where the eye is, without scrolling."""
+    expect(locator).to_be_visible()
+    box = locator.bounding_box()
+    size = page.viewport_size
+    assert box is not None and size is not None
+    assert 0 <= box["y"] and box["y"] + box["height"] <= size["height"], box
+    assert 0 <= box["x"] and box["x"] + box["width"] <= size["width"], box
+
+
+def feedback(page: Page, text: str | re.Pattern[str]) -> None:
+    toast = page.locator("#flash .flash").filter(has_text=text)
+    in_viewport(page, toast)
+
+
+def click_and_refresh(page: Page, control: Locator) -> None:
+    after_change(page, control.click)
+
+
+def select(page: Page, sel: str) -> Locator:
+    page.locator(f'#topology [data-id="{sel}"]').click()
+    content = page.locator(f'#panel .panel-content[data-sel="{sel}"]')
+    expect(content).to_be_visible()
+    return content
+
+
+def test_service_edit_save_twice_then_delete(page: Page, server: Server) -> None:
+    open_topology(page, server)
+    select(page, "svc:default/backend")
+    for port in ("81", "82"):
+        page.locator("#panel").get_by_role("button", name="Edit").click()
+        form = page.locator("#panel .service-form")
+        expect(form).to_be_visible()
+        form.locator('input[name="ports-0-port"]').fill(port)
+        click_and_refresh(page, form.get_by_role("button", name=re.compile("Save")))
+        expect(page.locator("#panel .flash.ok")).to_contain_text("service/backend updated")
+        in_viewport(page, page.locator("#panel .flash.ok"))
+        expect(page.locator("#panel .service-form-wrap")).to_be_visible()
+        ports = httpx.get(f"{server.url}/k8s/demo/api/v1/namespaces/default/services/backend")
+        assert ports.json()["spec"]["ports"][0]["port"] == int(port)
+        select(page, "svc:default/backend")
+    page.locator("#panel").get_by_role("button", name="Delete").click()
+    feedback(page, 'service "backend" deleted')
+    expect(page.locator('#topology [data-id="svc:default/backend"]')).to_have_count(0)
+
+
+def test_trace_and_rules_twice(page: Page, server: Server) -> None:
+    open_topology(page, server)
+    panel = select(page, "svc:default/web")
+    for seed in ("7", "8"):
+        panel = page.locator("#panel .panel-content")
+        panel.locator('.trace-form input[name="seed"]').fill(seed)
+        panel.locator(".trace-form").get_by_role("button", name="Trace").click()
+        expect(panel.locator(".trace-result .trace")).to_contain_text(f"seed {seed}")
+        expect(page.locator("#topology.tracing")).to_have_count(1)
+    also = panel.locator(".hint button.link")
+    for _ in range(2):
+        if also.count():
+            also.first.click()
+            expect(panel.locator(".trace-result .trace")).to_be_visible()
+    rules = panel.locator(".rules select[name=node]")
+    for node in ("node-2", "node-3"):
+        with page.expect_response(re.compile(r"/rules\?")):
+            rules.select_option(node)
+        expect(panel.locator(".rules-text pre")).to_contain_text("KUBE-")
+        expect(rules).to_have_value(node)
+
+
+def test_pod_ready_twice_and_scale_down_twice(page: Page, server: Server) -> None:
+    open_topology(page, server)
+    backend = {"labelSelector": "app=backend"}
+    pods = httpx.get(f"{server.url}/k8s/demo/api/v1/namespaces/default/pods", params=backend)
+    name = sorted(p["metadata"]["name"] for p in pods.json()["items"])[-1]
+    sel = f"pod:default/{name}"
+    select(page, sel)
+    for label, message in (("Make not ready", "not Ready"), ("Make ready", "is now Ready")):
+        click_and_refresh(page, page.locator("#panel").get_by_role("button", name=label))
+        feedback(page, message)
+        expect(page.locator("#panel .panel-content")).to_contain_text(
+            "not Ready" if "not" in label else "Ready"
+        )
+    for replicas in ("3", "0"):
+        scale = page.locator("#panel form.scale")
+        scale.locator('input[name="replicas"]').fill(replicas)
+        click_and_refresh(page, scale.get_by_role("button", name="Scale"))
+        feedback(page, f"scaled to {replicas}")
+    # The scale-down to 0 removed the selected pod: the panel shows its Deployment instead.
+    content = page.locator('#panel .panel-content[data-sel="deploy:default/backend"]')
+    expect(content.locator("h2")).to_have_text("Deployment default/backend")
+    expect(content.locator(".note")).to_contain_text(f"default/{name} is gone")
+    expect(content.locator(".error")).to_have_count(0)
+    scale = content.locator("form.scale")  # and it can be scaled back from there
+    scale.locator('input[name="replicas"]').fill("2")
+    click_and_refresh(page, scale.get_by_role("button", name="Scale"))
+    feedback(page, "scaled to 2")
+    expect(page.locator("#panel .panel-content").locator("ul.plain li button")).to_have_count(2)
+
+
+def test_node_ready_twice_and_remove(page: Page, server: Server) -> None:
+    open_topology(page, server)
+    select(page, "node:node-2")
+    for label, message in (("Mark NotReady", "NotReady"), ("Mark Ready", "is now Ready")):
+        click_and_refresh(page, page.locator("#panel").get_by_role("button", name=label))
+        feedback(page, message)
+    page.locator("#panel").get_by_role("button", name="Remove node").click()
+    feedback(page, 'node "node-2" deleted')
+    expect(page.locator('#topology [data-id="node:node-2"]')).to_have_count(0)
+
+
+def test_view_controls_twice(page: Page, server: Server) -> None:
+    open_topology(page, server)
+    for service in ("default/frontend", "default/backend"):
+        page.select_option("#service-select", service)
+        page.wait_for_url(re.compile(re.escape("service=" + service.replace("/", "%2F"))))
+        expect(page.locator("#service-select")).to_have_value(service)
+    page.select_option("#service-select", "")
+    for text in ("app=frontend", "app=backend"):
+        with page.expect_response(re.compile(r"filter=")):
+            page.locator("#filter").fill(text)
+        expect(page.locator("#filter")).to_have_value(text)
+    for group in ("zone", "node"):
+        with page.expect_response(re.compile(f"group={group}")):
+            page.locator('#view select[name="group"]').select_option(group)
+    for _ in range(2):
+        with page.expect_response(re.compile(r"/clusters/demo\?")):
+            page.locator("#view .layer-np input").click()
+    for _ in range(2):
+        before = page.evaluate("document.documentElement.dataset.theme")
+        page.locator("#theme-toggle").click()
+        expect(page.locator("html")).not_to_have_attribute("data-theme", before or "")
+    for _ in range(2):
+        page.locator("#view").get_by_role("button", name="+ Service").click()
+        expect(page.locator("#panel.open .service-form")).to_be_visible()
+        page.locator("#panel [data-close-panel]").click()
+        expect(page.locator("#panel.open")).to_have_count(0)
+
+
+def test_create_two_services_in_a_row(page: Page, server: Server) -> None:
+    open_topology(page, server)
+    page.locator("#view").get_by_role("button", name="+ Service").click()
+    for name, node_port in (("shop", "30123"), ("shop2", "30124")):
+        form = page.locator("#panel .service-form")
+        expect(form).to_be_visible()
+        form.locator('input[name="name"]').fill(name)
+        form.locator('select[name="type"]').select_option("NodePort")
+        form.locator('input[name="selector"]').fill("app=frontend")
+        form.locator('input[name="ports-0-port"]').fill("80")
+        form.locator('input[name="ports-0-targetPort"]').fill("8080")
+        form.locator('input[name="ports-0-nodePort"]').fill(node_port)
+        click_and_refresh(page, form.get_by_role("button", name="Create"))
+        saved = page.locator("#panel .flash.ok")
+        expect(saved).to_contain_text(f"service/{name} created")
+        in_viewport(page, saved)
+        expect(page.locator(f'#topology [data-id="svc:default/{name}"]')).to_have_count(1)
+
+
+def test_simulate_twice(page: Page, server: Server) -> None:
+    open_topology(page, server)
+    form = page.locator("#simulate .sim-form")
+    for seed in ("7", "8"):
+        form.locator('input[name="requests"]').fill("500")
+        form.locator('input[name="seed"]').fill(seed)
+        with page.expect_response(re.compile(r"/simulate$")):
+            form.get_by_role("button", name="Run").click()
+        expect(page.locator("#sim-result .sim-summary")).to_contain_text(f"seed {seed}")
+        # plotly.js (4.8 MB) loads on the first chart; a loaded machine needs a while.
+        drawn = page.locator("#sim-result .chart svg.main-svg")
+        expect(drawn.first).to_be_visible(timeout=30_000)
+        expect(page.locator("#sim-result .chart[data-drawn]")).to_have_count(2)
