@@ -12,10 +12,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from tests.server import Server
-from tests.web.conftest import after_change
+from tests.web.conftest import ARTIFACTS, after_change
 
 pytestmark = pytest.mark.browser
 SIZES = {"1024x768": (1024, 768), "1280x720": (1280, 720), "1920x1080": (1920, 1080)}
@@ -33,6 +33,12 @@ def page(browser: Browser, server: Server, size: tuple[int, int]) -> Iterator[Pa
     opened.on("dialog", lambda dialog: dialog.accept())  # hx-confirm: the user says yes
     yield opened
     opened.close()
+
+
+def shot(page: Page, name: str) -> None:
+    size = page.viewport_size or {"width": 0, "height": 0}
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{size['width']}x{size['height']}.png"))
 
 
 def open_topology(page: Page, server: Server, query: str = "") -> None:
@@ -209,3 +215,133 @@ def test_simulate_twice(page: Page, server: Server) -> None:
         drawn = page.locator("#sim-result .chart svg.main-svg")
         expect(drawn.first).to_be_visible(timeout=30_000)
         expect(page.locator("#sim-result .chart[data-drawn]")).to_have_count(2)
+    # The charts follow the theme, both ways: the page's background colour on the plot area.
+    for _ in range(2):
+        page.locator("#theme-toggle").click()
+        dark = page.evaluate("document.documentElement.dataset.theme") == "dark"
+        page.wait_for_function(
+            """(bg) => [...document.querySelectorAll('#sim-result .chart')]
+                 .every((c) => c._fullLayout && c._fullLayout.plot_bgcolor === bg)""",
+            arg="#161a22" if dark else "#fbfbfd",
+        )
+        page.locator("#sim-result").scroll_into_view_if_needed()
+        shot(page, f"simulate-charts-{'dark' if dark else 'light'}")
+
+
+def drag(page: Page, element_id: str, dx: float, dy: float) -> None:
+    box = page.locator(f'#topology [data-id="{element_id}"] > rect').first.bounding_box()
+    assert box is not None
+    x, y = box["x"] + 30, box["y"] + 12  # the box's title, not a pod in it
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y + dy, steps=6)
+    page.mouse.up()
+
+
+def test_two_drags_in_a_row_keep_both_positions_and_reset_twice(page: Page, server: Server) -> None:
+    open_topology(page, server)
+    layout = f"{server.url}/api/clusters/demo/layout"
+    held: list[Route] = []
+
+    def hold_first_put(route: Route) -> None:
+        if route.request.method == "PUT" and not held:
+            held.append(route)  # answered after the second drop
+        else:
+            route.continue_()
+
+    page.route("**/api/clusters/demo/layout", hold_first_put)
+    with page.expect_request(lambda r: r.method == "PUT"):
+        drag(page, "node:node-3", -40, 140)
+    drag(page, "node:node-1", 40, 140)  # the first save has not landed
+    assert len(held) == 1
+    second = "node:node-1"
+    with page.expect_response(lambda r: second in (r.request.post_data or "")) as saved:
+        held[0].continue_()
+    assert saved.value.status == 200
+    expect(page.locator("#panel.open")).to_have_count(0)  # a drop is not a click
+    assert set(httpx.get(layout).json()["positions"]) == {"node:node-1", "node:node-3"}
+    for _ in range(2):
+        with page.expect_response(lambda r: r.request.method == "DELETE" and "/layout" in r.url):
+            page.get_by_role("button", name="Reset layout").click()
+        assert httpx.get(layout).json() == {"positions": {}}
+    for kind in ("SVG", "PNG", "SVG", "PNG"):
+        with page.expect_download() as download:
+            page.locator("#diagram .export").get_by_role("button", name=kind).click()
+        assert download.value.suggested_filename == f"demo-topology.{kind.lower()}"
+
+
+def test_table_pages_controls_twice(page: Page, server: Server) -> None:
+    page.goto(f"{server.url}/clusters/demo/nodes")
+    for _ in range(2):
+        click_and_refresh(page, page.get_by_role("button", name="+ Node"))
+        feedback(page, "joined the cluster")
+    expect(page.locator("#table tbody tr")).to_have_count(5)
+    row = page.locator('#table tr[data-name="node-2"]')
+    for label, message in (("mark NotReady", "NotReady"), ("mark Ready", "is now Ready")):
+        click_and_refresh(page, row.get_by_role("button", name=label))
+        feedback(page, message)
+    for name in ("node-4", "node-5"):
+        remove = page.locator(f'#table tr[data-name="{name}"]').get_by_text("remove")
+        click_and_refresh(page, remove)
+        feedback(page, f'node "{name}" deleted')
+    page.goto(f"{server.url}/clusters/demo/pods")
+    pod = page.locator("#table tr:has(button.link)").last.get_attribute("data-name")
+    row = page.locator(f'#table tr[data-name="{pod}"]')
+    for label, ready in (("make not ready", "0/1"), ("make ready", "1/1")):
+        click_and_refresh(page, row.get_by_role("button", name=label))
+        feedback(page, "pod/")
+        expect(row.locator("td").nth(2)).to_have_text(ready)
+    in_viewport(page, page.locator("#table tbody tr").first.locator(".row-actions button"))
+    deployment = page.locator('#table tr[data-name="default/frontend"]')
+    for replicas in ("2", "4"):
+        deployment.locator('input[name="replicas"]').fill(replicas)
+        click_and_refresh(page, deployment.get_by_role("button", name="scale"))
+        feedback(page, f"scaled to {replicas}")
+        expect(deployment.locator("td").nth(2)).to_have_text(f"{replicas}/{replicas}")
+    page.goto(f"{server.url}/clusters/demo/services")
+    for port in ("81", "82"):
+        page.locator('#table tr[data-name="default/backend"]').get_by_text("edit").click()
+        form = page.locator("#panel .service-form")
+        expect(form).to_be_visible()
+        form.locator('input[name="ports-0-port"]').fill(port)
+        click_and_refresh(page, form.get_by_role("button", name=re.compile("Save")))
+        expect(page.locator("#panel .flash.ok")).to_contain_text("service/backend updated")
+        expect(page.locator('#table tr[data-name="default/backend"]')).to_contain_text(f"{port}/")
+    for name in ("backend", "frontend"):
+        row = page.locator(f'#table tr[data-name="default/{name}"]')
+        click_and_refresh(page, row.get_by_text("delete"))
+        feedback(page, f'service "{name}" deleted')
+        expect(row).to_have_count(0)
+
+
+def test_yaml_import_twice(page: Page, server: Server) -> None:
+    page.goto(f"{server.url}/clusters/demo/manifests")
+    form = page.locator("form.import-form")
+    for name in ("one", "two"):
+        manifest = (
+            f"apiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\n"
+            "spec: {selector: {app: frontend}, ports: [{port: 80}]}\n"
+        )
+        form.locator("textarea").fill(manifest)
+        for button in ("Dry run", "Apply"):
+            with page.expect_response(re.compile(r"/manifests$")):
+                form.get_by_role("button", name=button).click()
+            expect(page.locator("#import-result")).to_contain_text(name)
+    services = httpx.get(f"{server.url}/k8s/demo/api/v1/namespaces/default/services").json()
+    assert {"one", "two"} <= {s["metadata"]["name"] for s in services["items"]}
+
+
+def test_clusters_page_create_twice_and_delete(page: Page, server: Server) -> None:
+    for name in ("class-a", "class-b"):
+        page.goto(f"{server.url}/")
+        page.wait_for_function("() => typeof window.htmx === 'object'")
+        form = page.locator("#cluster-form")
+        form.locator('input[name="name"]').fill(name)
+        form.get_by_role("button", name=re.compile("Create")).click()
+        page.wait_for_url(f"**/clusters/{name}")
+    page.goto(f"{server.url}/")
+    page.wait_for_function("() => typeof window.htmx === 'object'")
+    for name in ("class-a", "class-b"):
+        page.locator(f"#cluster-{name}").get_by_role("button", name="delete").click()
+        expect(page.locator(f"#cluster-{name}")).to_have_count(0)  # after the redirect to /
+        page.wait_for_function("() => typeof window.htmx === 'object'")

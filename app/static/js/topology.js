@@ -33,7 +33,10 @@
     });
     if (sel) {
       var el = document.querySelector('#topology [data-id="' + CSS.escape(sel) + '"]');
-      if (el) el.classList.add("selected");
+      if (el) {
+        el.classList.add("selected");
+        el.scrollIntoView({ block: "nearest", inline: "nearest" });  // not under the panel
+      }
     }
   }
 
@@ -111,6 +114,10 @@
     }
   }
   document.addEventListener("htmx:afterSettle", highlight);
+  document.addEventListener("DOMContentLoaded", function () {
+    var selected = document.querySelector("#topology .selected");
+    if (selected) selected.scrollIntoView({ block: "nearest", inline: "nearest" });
+  });
 
   // The outcome of a change is read out, then fades after a few seconds.
   var flashTimer = null;
