@@ -345,3 +345,42 @@ def test_clusters_page_create_twice_and_delete(page: Page, server: Server) -> No
         page.locator(f"#cluster-{name}").get_by_role("button", name="delete").click()
         expect(page.locator(f"#cluster-{name}")).to_have_count(0)  # after the redirect to /
         page.wait_for_function("() => typeof window.htmx === 'object'")
+
+
+def test_a_trace_on_bare_metal_does_not_run_through_the_pending_load_balancer(
+    page: Page, server: Server
+) -> None:
+    page.goto(f"{server.url}/clusters/bare-metal")
+    page.wait_for_function("() => typeof window.htmx === 'object'")
+    panel = select(page, "svc:default/web")
+    expect(panel.locator('.trace-form input[name="destination"]')).to_have_value(
+        re.compile(r"^192\.168\.\d+\.\d+:3\d{4}$")  # a node's IP and the nodePort
+    )
+    panel.locator(".trace-form").get_by_role("button", name="Trace").click()
+    expect(panel.locator(".trace-result .trace")).to_be_visible()
+    links = page.locator("#topology .trace-link")
+    expect(links.first).to_be_attached()
+    crossing = page.evaluate(
+        """() => {
+          const lb = document.querySelector('#topology [data-id="lb:default/web"]').getBBox();
+          const inside = ([x, y]) =>
+            x > lb.x && x < lb.x + lb.width && y > lb.y && y < lb.y + lb.height;
+          const crossed = [];
+          document.querySelectorAll('#topology .trace-link').forEach((line) => {
+            const numbers = line.getAttribute('points').trim().split(/[\\s,]+/).map(Number);
+            const points = [];
+            for (let i = 0; i + 1 < numbers.length; i += 2) points.push(numbers.slice(i, i + 2));
+            for (let i = 1; i < points.length; i++) {
+              for (let t = 0; t <= 1; t += 0.01) {
+                const p = [points[i-1][0] + (points[i][0] - points[i-1][0]) * t,
+                           points[i-1][1] + (points[i][1] - points[i-1][1]) * t];
+                if (inside(p)) { crossed.push(p); break; }
+              }
+            }
+          });
+          return crossed;
+        }"""
+    )
+    assert crossing == []
+    expect(page.locator('#topology [data-id="lb:default/web"].on-path')).to_have_count(0)
+    shot(page, "trace-bare-metal")
