@@ -76,7 +76,8 @@ def test_service_edit_save_twice_then_delete(page: Page, server: Server) -> None
     open_topology(page, server)
     select(page, "svc:default/backend")
     for port in ("81", "82"):
-        page.locator("#panel").get_by_role("button", name="Edit").click()
+        with page.expect_response(re.compile(r"/edit$")):
+            page.locator("#panel").get_by_role("button", name="Edit").click()
         form = page.locator("#panel .service-form")
         expect(form).to_be_visible()
         form.locator('input[name="ports-0-port"]').fill(port)
@@ -300,7 +301,8 @@ def test_table_pages_controls_twice(page: Page, server: Server) -> None:
         expect(deployment.locator("td").nth(2)).to_have_text(f"{replicas}/{replicas}")
     page.goto(f"{server.url}/clusters/demo/services")
     for port in ("81", "82"):
-        page.locator('#table tr[data-name="default/backend"]').get_by_text("edit").click()
+        with page.expect_response(re.compile(r"/edit$")):  # the form is the fresh one
+            page.locator('#table tr[data-name="default/backend"]').get_by_text("edit").click()
         form = page.locator("#panel .service-form")
         expect(form).to_be_visible()
         form.locator('input[name="ports-0-port"]').fill(port)
