@@ -5,41 +5,42 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-HTMX_VERSION := 2.0.11
-HTMX := static/vendor/htmx.min.js
-PLOTLY := static/vendor/plotly.min.js
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test test-postgres lint types unit browser bench seed clean fuzz load
+.PHONY: install install-serve run test test-postgres lint types unit browser bench seed clean fuzz load \
+	wheel
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+# Serving needs only the package and its runtime dependencies (`make run`); the tests, linters
+# and browser driver come with the dev extras (`make test` and the targets below).
+$(VENV)/.serve-installed: pyproject.toml setup.py | $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed: pyproject.toml setup.py $(VENV)/.serve-installed
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-$(HTMX):
-	mkdir -p static/vendor build/npm
-	cd build/npm && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null
-	tar -xzf build/npm/htmx.org-$(HTMX_VERSION).tgz -C build/npm
-	cp build/npm/package/dist/htmx.min.js $(HTMX)
+# htmx, Swagger UI and ReDoc from the npm registry (pinned versions and hashes) and plotly.js
+# from the plotly package, into app/static/vendor; the wheel's build step runs the same script.
+$(VENV)/.vendored: tools/vendor.py $(VENV)/.serve-installed
+	$(BIN)/python tools/vendor.py >/dev/null
+	touch $@
 
-# plotly.js exactly as the installed plotly package ships it (no CDN, no second version).
-$(PLOTLY): $(VENV)/.installed
-	mkdir -p static/vendor
-	cp "$$($(BIN)/python -c 'import plotly, pathlib; print(pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js")')" $@
+install-serve: $(VENV)/.serve-installed $(VENV)/.vendored
 
-install: $(VENV)/.installed $(HTMX) $(PLOTLY)
+install: $(VENV)/.installed $(VENV)/.vendored
 
 $(CHROMIUM):
 	(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-run: install
+run: install-serve
 	$(BIN)/svcscope serve --host $(HOST) --port $(PORT)
 
-seed: install
+seed: install-serve
 	$(BIN)/svcscope seed
 
 lint: install
@@ -57,7 +58,7 @@ browser: install $(CHROMIUM)
 	$(BIN)/pytest -q -m browser
 
 test: install $(CHROMIUM) lint types
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 2 --dist loadgroup
 	$(MAKE) --no-print-directory test-postgres
 
 # The API and storage tests once more on PostgreSQL: the SQL must run on both databases;
@@ -84,5 +85,9 @@ load: install
 bench: install
 	$(BIN)/python -m tests.bench
 
+# A wheel that carries the templates, static files (vendored assets included) and migrations.
+wheel: install-serve
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir dist .
+
 clean:
-	rm -rf $(VENV) build static/vendor
+	rm -rf $(VENV) build dist app/static/vendor

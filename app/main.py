@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -15,13 +14,13 @@ from app import __version__
 from app.api import clusters, discovery, errors, kube, layout, manifests, openapi, topology, traffic
 from app.db import follower
 from app.db.migrate import upgrade_to_head
+from app.resources import STATIC
 from app.security import auth, csrf, middleware
 from app.services.clusters import seed_demo_clusters
 from app.settings import get_settings
-from app.web import login, pages
+from app.web import docs, login, pages
 from app.web.refused import refused_page
 
-ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("svcscope")
 
 
@@ -52,6 +51,8 @@ def create_app() -> FastAPI:
         version=__version__,
         description="See, test and teach how Kubernetes Services move traffic.",
         lifespan=lifespan,
+        docs_url=None,  # app/web/docs.py serves /docs and /redoc with local assets
+        redoc_url=None,
         dependencies=[auth.WriteGuard],  # every route: reads pass, writes need a writer
     )
     errors.install(app)
@@ -59,6 +60,7 @@ def create_app() -> FastAPI:
     csrf.install(app)
     middleware.install(app)  # headers, allowed hosts, sign-in rate, body limit
     openapi.install(app)
+    app.include_router(docs.router)
     app.include_router(login.router)
     app.include_router(clusters.router)
     app.include_router(discovery.router)
@@ -68,5 +70,5 @@ def create_app() -> FastAPI:
     app.include_router(topology.router)
     app.include_router(layout.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

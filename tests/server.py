@@ -33,6 +33,8 @@ class Server:
         workers: int = 1,
         database_url: str | None = None,
         args: list[str] | None = None,
+        command: tuple[str, ...] = (sys.executable, "-m", "app.cli"),
+        cwd: Path | None = None,
     ) -> None:
         self.db = db
         self.workers = workers
@@ -48,6 +50,9 @@ class Server:
         """(certificate, key): serve HTTPS."""
         self.args = args or []
         """More `svcscope serve` arguments (e.g. --allowed-host NAME)."""
+        self.command = command
+        """The `svcscope` entry point: this checkout's, or an installed console script."""
+        self.cwd = cwd
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -63,10 +68,11 @@ class Server:
         log_file = self.log.open("ab") if self.log else None
         tls = ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])] if self.tls else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
+            [*self.command, "serve", "--host", "127.0.0.1",
              "--port", str(self.port), *database, "--log-level", self.log_level, *tls,
              "--workers", str(self.workers), *self.args],
             env=env, stdout=log_file or subprocess.DEVNULL, stderr=log_file or subprocess.PIPE,
+            cwd=self.cwd,
         )  # fmt: skip
         if log_file:
             log_file.close()

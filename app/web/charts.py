@@ -1,14 +1,20 @@
 """Plotly figures for a simulation result: a presenter between the core's numbers and the page.
 
 The core returns plain counts (app/core/simulation.py); here they become figures, serialised as
-JSON for static/js/charts.js to draw with the plotly.js that the plotly package ships.
+JSON for static/js/charts.js to draw with the plotly.js that the plotly package ships. The charts
+follow the page's theme: `theme_templates()` holds a plotly template per theme, and charts.js
+puts the current one on each chart (and swaps it when the reader switches themes).
 """
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.utils import PlotlyJSONEncoder
 
 OUTCOMES = (
     ("delivered", "#2e7d32"),
@@ -16,8 +22,12 @@ OUTCOMES = (
     ("rejected", "#c62828"),
     ("unreachable", "#6d4c41"),
 )
+# The page's own colours (static/css/app.css: --bg, --fg, --muted, --line) per theme.
+_THEMES = {
+    "light": ("plotly_white", {"bg": "#fbfbfd", "fg": "#1d2330", "grid": "#dde2ea"}),
+    "dark": ("plotly_dark", {"bg": "#161a22", "fg": "#e6e9ef", "grid": "#2c3340"}),
+}
 _LAYOUT: dict[str, Any] = {
-    "template": "plotly_white",
     "height": 320,
     "margin": {"l": 56, "r": 16, "t": 44, "b": 48},
     "paper_bgcolor": "rgba(0,0,0,0)",
@@ -77,6 +87,30 @@ def outcomes_over_time(result: dict[str, Any]) -> go.Figure:
     return figure
 
 
+def _template(base: str, colours: dict[str, str]) -> go.layout.Template:
+    template = go.layout.Template(pio.templates[base])
+    template.layout.update(
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor=colours["bg"],
+        font={"color": colours["fg"]},
+        xaxis={"gridcolor": colours["grid"], "linecolor": colours["grid"]},
+        yaxis={"gridcolor": colours["grid"], "linecolor": colours["grid"]},
+    )
+    return template
+
+
+@cache
+def theme_templates() -> str:
+    """{"light": template, "dark": template} as JSON, for charts.js to choose from."""
+    templates = {name: _template(base, colours) for name, (base, colours) in _THEMES.items()}
+    return json.dumps(
+        {name: t.to_plotly_json() for name, t in templates.items()}, cls=PlotlyJSONEncoder
+    )
+
+
 def figures(result: dict[str, Any]) -> list[str]:
-    """The page's charts as plotly JSON documents."""
-    return [str(f.to_json()) for f in (requests_by_pod(result), outcomes_over_time(result))]
+    """The page's charts as plotly JSON documents, drawn in the light theme until charts.js
+    puts the reader's theme on them."""
+    light = _template(*_THEMES["light"])
+    drawn = (requests_by_pod(result), outcomes_over_time(result))
+    return [str(f.update_layout(template=light).to_json()) for f in drawn]

@@ -132,6 +132,20 @@ def _service_details(state: ClusterState, svc: Service) -> dict[str, Any]:
     }
 
 
+def _deployment_details(ws: Workspace, state: ClusterState, ref: str) -> dict[str, Any]:
+    """A Deployment: its replicas, the pods its selector owns, and the scale control."""
+    namespace, _, name = ref.partition("/")
+    manifest = ws.get("Deployment", namespace, name)
+    if manifest is None:
+        return {}
+    match = manifest["spec"].get("selector", {}).get("matchLabels", {}).items()
+    pods = sorted(
+        (p for p in state.pods if p.namespace == namespace and match <= p.labels.items()),
+        key=lambda p: natural_key(p.name),
+    )
+    return {"found": True, "deployment": manifest, "pods": pods, "yaml": to_yaml(manifest)}
+
+
 def panel_context(ws: Workspace, state: ClusterState, cluster: str, sel: str) -> dict[str, Any]:
     """What the panel shows for a diagram id (see app/core/layoutmodel.py)."""
     kind, _, ref = sel.partition(":")
@@ -190,6 +204,8 @@ def panel_context(ws: Workspace, state: ClusterState, cluster: str, sel: str) ->
             context.update(found=True, pod=pod, yaml=to_yaml(manifest), owners=owners)
             context["backing"] = backing
             context["traces"] = [(f"pod:{pod.key}", _default_destination(state))]
+    elif kind == "deploy":
+        context.update(_deployment_details(ws, state, ref))
     if nodes:
         context.setdefault("rules_node", nodes[0])
         context["rules"] = _rules(state, context["rules_node"], svc)
@@ -204,13 +220,20 @@ def _gone() -> Response:
 
 @router.get("/panel", response_class=HTMLResponse)
 def read_panel(
-    request: Request, session: ReadSession, cluster: str, sel: str = Query("", max_length=400)
+    request: Request,
+    session: ReadSession,
+    cluster: str,
+    sel: str = Query("", max_length=400),
+    owner: str = Query("", max_length=400),
 ) -> Response:
-    """The side panel for one diagram element."""
+    """The side panel for one diagram element; `owner` (a pod's Deployment) stands in for a
+    pod that is gone, as after a scale-down removed the selected pod."""
     loaded = load(session, cluster)
     if loaded is None:
         return _gone()
     context = panel_context(loaded.ws, loaded.state, cluster, sel)
+    if not context["found"] and owner.startswith("deploy:"):
+        context = panel_context(loaded.ws, loaded.state, cluster, owner) | {"gone": sel}
     return templates.TemplateResponse(request, "partials/panel.html", {"panel": context})
 
 

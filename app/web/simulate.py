@@ -110,5 +110,6 @@ async def simulate_panel(request: Request, session: ReadSession, cluster: str) -
         else:
             context["result"] = result
             context["figures"] = await run_in_threadpool(charts.figures, result)
+            context["chart_templates"] = charts.theme_templates()
     context["errors"] = errors
     return templates.TemplateResponse(request, "partials/simulate_result.html", context)

@@ -8,7 +8,6 @@ selected Service, selected element), so deep links and the browser's back button
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,9 +16,9 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.core.apiserver import printers
 from app.core.diagram.layout import GROUP_BYS, LayoutOptions
+from app.resources import TEMPLATES
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-templates = Jinja2Blocks(directory=str(ROOT / "templates"))
+templates = Jinja2Blocks(directory=str(TEMPLATES))
 templates.env.globals["printers"] = printers
 LAYERS = ("lb", "np", "cip")
 LAYER_NAMES = {"lb": "LB", "np": "NodePort", "cip": "ClusterIP"}

@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, Dialog
 
 from app.main import create_app
 from tests.server import Server
+from tests.web.conftest import PageWatch
 
 pytestmark = pytest.mark.browser
 BUMP = "window.__xss=(window.__xss||0)+1"
@@ -105,7 +106,11 @@ def page_urls() -> list[str]:
     return sorted(urls)
 
 
-def test_no_injected_script_runs_on_any_page(browser: Browser, server: Server) -> None:
+def test_no_injected_script_runs_on_any_page(
+    browser: Browser, server: Server, page_watch: PageWatch
+) -> None:
+    # Hostile names in paths are unknown clusters and objects: their 404s and 422s are the point.
+    page_watch.allow(lambda problem: "the server responded with a status of 4" in problem)
     context = browser.new_context()
     page = context.new_page()
     dialogs: list[str] = []

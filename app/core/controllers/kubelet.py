@@ -126,8 +126,13 @@ def pod_ready(pod: Manifest) -> bool:
 
 
 def set_pod_ready(ws: Workspace, pod: Manifest, ready: bool) -> None:
+    """A readiness probe's verdict: the prober sets each containerStatuses[].ready, and the
+    ContainersReady and Ready conditions follow from them (pkg/kubelet/status/generate.go),
+    so `kubectl get pods` READY (counted from containerStatuses) agrees with the conditions."""
     now = ws.timestamp()
-    conditions = pod.setdefault("status", {}).setdefault("conditions", [])
+    for status in pod.setdefault("status", {}).get("containerStatuses", []):
+        status["ready"] = ready
+    conditions = pod["status"].setdefault("conditions", [])
     for kind in ("Ready", "ContainersReady"):
         cond = next((c for c in conditions if c.get("type") == kind), None)
         if cond is None:

@@ -33,7 +33,10 @@
     });
     if (sel) {
       var el = document.querySelector('#topology [data-id="' + CSS.escape(sel) + '"]');
-      if (el) el.classList.add("selected");
+      if (el) {
+        el.classList.add("selected");
+        el.scrollIntoView({ block: "nearest", inline: "nearest" });  // not under the panel
+      }
     }
   }
 
@@ -101,16 +104,46 @@
       var a = boxes[i - 1], b = boxes[i];
       if (drawn.has(a.id + ">" + b.id)) continue;
       var down = b.box.y > a.box.y + a.box.height;
+      var start = [a.box.x + a.box.width / 2, down ? a.box.y + a.box.height : a.box.y + a.box.height / 2];
+      var end = [b.box.x + (down ? b.box.width / 2 : 0), down ? b.box.y : b.box.y + b.box.height / 2];
       var line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
       line.setAttribute("class", "trace-link");
-      line.setAttribute("points", [
-        a.box.x + a.box.width / 2, down ? a.box.y + a.box.height : a.box.y + a.box.height / 2,
-        b.box.x + (down ? b.box.width / 2 : 0), down ? b.box.y : b.box.y + b.box.height / 2,
-      ].join(" "));
+      line.setAttribute("points", around(svg, start, end, on).map(String).join(" "));
       svg.querySelector(".layer-edges").appendChild(line);
     }
   }
+  // A hop the path did not take (a <pending> load balancer between the clients and a node's
+  // IP) must not look taken: the dashed link goes around any box it would cross.
+  function crosses(box, start, end) {
+    for (var t = 0; t <= 1; t += 0.02) {
+      var x = start[0] + (end[0] - start[0]) * t, y = start[1] + (end[1] - start[1]) * t;
+      if (x > box.x && x < box.x + box.width && y > box.y && y < box.y + box.height) return true;
+    }
+    return false;
+  }
+
+  function around(svg, start, end, on) {
+    var blocking = [];
+    svg.querySelectorAll(".el.lb, .el.client, .el.addr").forEach(function (el) {
+      if (on.has(el.getAttribute("data-id"))) return;
+      var box = el.getBBox();
+      if (crosses(box, start, end)) blocking.push(box);
+    });
+    if (!blocking.length) return [start, end];
+    var left = Math.min.apply(null, blocking.map(function (b) { return b.x; })) - 14;
+    var right = Math.max.apply(null, blocking.map(function (b) { return b.x + b.width; })) + 14;
+    var x = left >= 0 && Math.abs(start[0] - left) <= Math.abs(start[0] - right) ? left : right;
+    var top = Math.min.apply(null, blocking.map(function (b) { return b.y; })) - 8;
+    var bottom = Math.max.apply(null, blocking.map(function (b) { return b.y + b.height; })) + 8;
+    return [start, [start[0], Math.max(start[1], top)], [x, Math.max(start[1], top)],
+      [x, Math.min(end[1], bottom)], [end[0], Math.min(end[1], bottom)], end];
+  }
+
   document.addEventListener("htmx:afterSettle", highlight);
+  document.addEventListener("DOMContentLoaded", function () {
+    var selected = document.querySelector("#topology .selected");
+    if (selected) selected.scrollIntoView({ block: "nearest", inline: "nearest" });
+  });
 
   // The outcome of a change is read out, then fades after a few seconds.
   var flashTimer = null;

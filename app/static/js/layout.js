@@ -1,7 +1,7 @@
 // Dragging node and load-balancer boxes on the topology diagram, and saving where they land.
 // A drag moves the box (with the nodePort tabs and pods drawn inside a node) and bends the
-// ends of its edges; the drop saves every position with PUT /api/clusters/{c}/layout and
-// the server redraws the diagram from them. "Reset layout" deletes them.
+// ends of its edges; the drop saves the positions with PUT /api/clusters/{c}/layout (one save
+// at a time) and the server redraws the diagram from them. "Reset layout" deletes them.
 (function () {
   "use strict";
 
@@ -49,19 +49,26 @@
     }, function () { throw new Error("HTTP " + response.status); });
   }
 
+  // Saves run one after another: each reads the positions the previous one wrote, so a
+  // second drop before the first save lands cannot write back a layout without the first box.
+  var saving = Promise.resolve();
+
   function save(svg, id, x, y) {
     var url = layoutUrl(svg);
-    return fetch(url, { credentials: "same-origin" }).then(answer).then(function (saved) {
-      var positions = saved.positions || {};
-      positions[id] = { x: Math.round(x), y: Math.round(y) };
-      return fetch(url, {
-        method: "PUT", credentials: "same-origin", headers: csrfHeaders(),
-        body: JSON.stringify({ positions: positions }),
+    saving = saving.then(function () {
+      return fetch(url, { credentials: "same-origin" }).then(answer).then(function (saved) {
+        var positions = saved.positions || {};
+        positions[id] = { x: Math.round(x), y: Math.round(y) };
+        return fetch(url, {
+          method: "PUT", credentials: "same-origin", headers: csrfHeaders(),
+          body: JSON.stringify({ positions: positions }),
+        });
+      }).then(answer).then(redraw).catch(function (error) {
+        flash("The layout was not saved: " + error.message);
+        redraw();
       });
-    }).then(answer).then(redraw).catch(function (error) {
-      flash("The layout was not saved: " + error.message);
-      redraw();
     });
+    return saving;
   }
 
   // What moves with a box: a node carries its nodePort tabs and the pods and counters in it.
