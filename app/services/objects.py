@@ -50,6 +50,28 @@ def edit_object(
     return _write(session, cluster, change)
 
 
+def apply_object(
+    *,
+    session: Session,
+    cluster: str,
+    kind: str,
+    namespace: str,
+    name: str,
+    edit: Callable[[Manifest | None], Any],
+) -> Manifest:
+    """Create or replace an object with `edit(stored)` (server-side apply: a missing object
+    is created from the applied configuration)."""
+
+    def change(ws: Workspace) -> Manifest:
+        stored = ws.get(kind, "" if kind == "Node" else namespace, name)
+        body = edit(stored)
+        if stored is None:
+            return apiserver.create(ws, kind, body, namespace)
+        return apiserver.replace(ws, kind, namespace, name, body)
+
+    return _write(session, cluster, change)
+
+
 def replace_object(
     *, session: Session, cluster: str, kind: str, namespace: str, name: str, body: Any
 ) -> Manifest:
