@@ -227,17 +227,27 @@ def read_deployment_status(
     )
 
 
-@router.api_route(
-    "/api/v1/namespaces/{namespace}/pods/{name}/{sub}",
-    methods=["GET", "POST"],
-    responses=WRITE_ERRORS,
-)
-def pod_stream(
+def _pod_stream(
     session: ReadSession, row: ClusterDep, namespace: str, name: str, sub: str
 ) -> JSONResponse:
-    """logs, exec, attach, port-forward: refused with a Status (no containers run here)."""
     if sub not in POD_STREAMS:
         raise apiserver.NotFound(NOT_FOUND)
     one(session, row, "pods", namespace, name)  # a missing pod is still 404 NotFound
     label = {"log": "logs", "portforward": "port-forward"}.get(sub, sub)
     return status_response(400, NO_CONTAINERS.format(sub=label, name=name), "BadRequest")
+
+
+@router.get("/api/v1/namespaces/{namespace}/pods/{name}/{sub}")
+def read_pod_stream(
+    session: ReadSession, row: ClusterDep, namespace: str, name: str, sub: str
+) -> JSONResponse:
+    """logs (and GET exec, attach, port-forward): refused with a Status, no containers run."""
+    return _pod_stream(session, row, namespace, name, sub)
+
+
+@router.post("/api/v1/namespaces/{namespace}/pods/{name}/{sub}", responses=WRITE_ERRORS)
+def connect_pod_stream(
+    session: ReadSession, row: ClusterDep, namespace: str, name: str, sub: str
+) -> JSONResponse:
+    """exec, attach, port-forward: refused with a Status (svcscope runs no containers)."""
+    return _pod_stream(session, row, namespace, name, sub)

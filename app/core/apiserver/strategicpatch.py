@@ -158,7 +158,7 @@ def _reorder(
         left, right = _key_of(server_only[i], merge_key), _key_of(in_patch[j], merge_key)
         li = server.index(left) if left in server else -1
         ri = server.index(right) if right in server else -1
-        less = li < ri if li >= 0 and ri >= 0 else li >= 0
+        less = li >= 0 and ri >= 0 and li < ri  # otherwise the patch's item goes first
         if less:
             out.append(server_only[i])
             i += 1
