@@ -9,16 +9,16 @@ through the same update use case as a PUT (app/services/objects.py).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from app.api.deps import ClusterDep, UnsupportedMediaType, read_limited
 from app.api.errors import READ_ERRORS, WRITE_ERRORS, status_response
 from app.api.kube import CORE_WRITABLE, GROUPS, MethodNotAllowed
 from app.api.kube_read import NOT_FOUND, one, respond_one
-from app.core.apiserver import jsonpatch, patching, strategicpatch
+from app.core.apiserver import fieldmanager, jsonpatch, patching, strategicpatch
 from app.core.apiserver import writes as apiserver
 from app.core.model import jsonsafe, yamlsafe
 from app.core.model.workspace import Manifest
@@ -40,8 +40,26 @@ NO_CONTAINERS = (
 )
 
 
-class Invalid(apiserver.ApiError):
-    code, reason = 422, "Invalid"
+class PatchOptions:
+    """PatchOptions from the query: fieldManager, force (apply only), dryRun=All."""
+
+    def __init__(
+        self,
+        field_manager: str | None = Query(None, alias="fieldManager", max_length=128),
+        force: bool = Query(False),
+        dry_run: str | None = Query(None, alias="dryRun", max_length=8),
+    ) -> None:
+        self.field_manager = field_manager
+        self.force = force
+        if dry_run not in (None, "", "All"):
+            raise apiserver.BadRequest(
+                f'PatchOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: '
+                f'"{dry_run}": supported values: "All"'
+            )
+        self.dry_run = dry_run == "All"
+
+
+PatchOptionsDep = Annotated[PatchOptions, Depends()]
 
 
 def _kind(group: str, resource: str) -> str:
@@ -77,12 +95,12 @@ def _patch(
     name: str,
     media: str,
     body: Any,
-    field_manager: str | None,
+    options: PatchOptions,
 ) -> JSONResponse:
     if isinstance(body, list) and len(body) > jsonpatch.MAX_OPERATIONS:
         return status_response(413, "The request is too large: too many operations")
     if media == patching.APPLY:
-        return _apply(session, cluster, kind, namespace, name, body, field_manager)
+        return _apply(session, cluster, kind, namespace, name, body, options)
 
     def edit(stored: Manifest | None) -> Any:
         if stored is None:
@@ -91,7 +109,13 @@ def _patch(
 
     try:
         obj = objects.edit_object(
-            session=session, cluster=cluster, kind=kind, namespace=namespace, name=name, edit=edit
+            session=session,
+            cluster=cluster,
+            kind=kind,
+            namespace=namespace,
+            name=name,
+            edit=edit,
+            dry_run=options.dry_run,
         )
     except jsonpatch.BadPatch as exc:
         return status_response(400, str(exc), "BadRequest")
@@ -119,9 +143,10 @@ def _apply(
     namespace: str,
     name: str,
     body: Any,
-    field_manager: str | None,
+    options: PatchOptions,
 ) -> JSONResponse:
-    if not field_manager:
+    manager = options.field_manager
+    if not manager:
         # pkg/endpoints/handlers/patch.go: apply patches must name their manager.
         return status_response(
             400, "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: "
@@ -137,11 +162,22 @@ def _apply(
     def change(stored: Manifest | None) -> Any:
         nonlocal created
         created = stored is None
-        return patching.server_side_apply(kind, stored, body, field_manager)
+        return fieldmanager.server_side_apply(kind, stored, body, manager, force=options.force)
 
-    obj = objects.apply_object(
-        session=session, cluster=cluster, kind=kind, namespace=namespace, name=name, edit=change
-    )
+    try:
+        obj = objects.apply_object(
+            session=session,
+            cluster=cluster,
+            kind=kind,
+            namespace=namespace,
+            name=name,
+            edit=change,
+            dry_run=options.dry_run,
+        )
+    except fieldmanager.ApplyConflict as exc:
+        return status_response(409, str(exc), "Conflict", {"causes": exc.causes})
+    except strategicpatch.PatchError as exc:
+        return status_response(400, str(exc), "BadRequest")
     return JSONResponse(obj, status_code=201 if created else 200)
 
 
@@ -153,14 +189,14 @@ async def patch_namespaced(
     namespace: str,
     resource: str,
     name: str,
-    field_manager: str | None = Query(None, alias="fieldManager", max_length=128),
+    options: PatchOptionsDep,
 ) -> JSONResponse:
     """Patch a service, pod or endpoints (JSON, merge, strategic merge or apply patch)."""
     if resource == "events":
         raise MethodNotAllowed("events are recorded by the simulator, not written by clients")
     kind = _kind("", resource)
     media, body = await patch_body(request)
-    return _patch(session, cluster, kind, namespace, name, media, body, field_manager)
+    return _patch(session, cluster, kind, namespace, name, media, body, options)
 
 
 @router.patch("/api/v1/nodes/{name}", responses=WRITE_ERRORS)
@@ -169,11 +205,11 @@ async def patch_node(
     session: WriteSession,
     cluster: str,
     name: str,
-    field_manager: str | None = Query(None, alias="fieldManager", max_length=128),
+    options: PatchOptionsDep,
 ) -> JSONResponse:
     """Patch a node (`kubectl label node`, `cordon`)."""
     media, body = await patch_body(request)
-    return _patch(session, cluster, "Node", "", name, media, body, field_manager)
+    return _patch(session, cluster, "Node", "", name, media, body, options)
 
 
 @router.patch("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
@@ -185,12 +221,12 @@ async def patch_group_namespaced(
     namespace: str,
     resource: str,
     name: str,
-    field_manager: str | None = Query(None, alias="fieldManager", max_length=128),
+    options: PatchOptionsDep,
 ) -> JSONResponse:
     """Patch a deployment or a user-managed endpointslice."""
     kind = _kind(group, resource)
     media, body = await patch_body(request)
-    return _patch(session, cluster, kind, namespace, name, media, body, field_manager)
+    return _patch(session, cluster, kind, namespace, name, media, body, options)
 
 
 # --- subresources ---------------------------------------------------------------------------

@@ -176,3 +176,30 @@ def test_logs_and_exec_answer_that_no_containers_run(kubectl: Kubectl) -> None:
     logs = kubectl("logs", pod, check=False)
     assert logs.returncode == 1
     assert "svcscope simulates Services and networking, not containers" in logs.stderr
+
+
+def test_server_side_apply_conflicts_unless_forced(kubectl: Kubectl, tmp_path: Path) -> None:
+    deploy = tmp_path / "deploy.yaml"
+    deploy.write_text(APP.split("---\n")[0])
+    kubectl("apply", "--server-side", "-f", str(deploy))
+    deploy.write_text(APP.split("---\n")[0].replace("replicas: 2", "replicas: 5"))
+    other = ("apply", "--server-side", "--field-manager=other", "-f", str(deploy))
+    refused = kubectl(*other, check=False)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(
+        'error: Apply failed with 1 conflict: conflict with "kubectl": .spec.replicas\n'
+    )
+    kubectl(*other, "--force-conflicts")
+    assert _json(kubectl, "deploy", "api")["spec"]["replicas"] == 5
+
+
+def test_diff_runs_the_patch_as_a_dry_run(kubectl: Kubectl, tmp_path: Path) -> None:
+    app = tmp_path / "app.yaml"
+    app.write_text(APP)
+    kubectl("apply", "-f", str(app))
+    assert kubectl("diff", "-f", str(app), check=False).returncode == 0
+    app.write_text(APP.replace("replicas: 2", "replicas: 7"))
+    diff = kubectl("diff", "-f", str(app), check=False)
+    assert diff.returncode == 1
+    assert "-  replicas: 2\n+  replicas: 7\n" in diff.stdout
+    assert _json(kubectl, "deploy", "api")["spec"]["replicas"] == 2  # nothing was stored
