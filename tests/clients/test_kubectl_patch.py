@@ -203,3 +203,20 @@ def test_diff_runs_the_patch_as_a_dry_run(kubectl: Kubectl, tmp_path: Path) -> N
     assert diff.returncode == 1
     assert "-  replicas: 2\n+  replicas: 7\n" in diff.stdout
     assert _json(kubectl, "deploy", "api")["spec"]["replicas"] == 2  # nothing was stored
+
+
+def test_edit_and_rollout_restart_patch_the_deployment(kubectl: Kubectl, tmp_path: Path) -> None:
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nsed -i "s/replicas: [0-9]*/replicas: 3/" "$1"\n')
+    editor.chmod(0o755)
+    kubectl.env["KUBE_EDITOR"] = str(editor)
+    assert kubectl("edit", "deploy", "backend").stdout == "deployment.apps/backend edited\n"
+    assert _json(kubectl, "deploy", "backend")["spec"]["replicas"] == 3
+    before = set(kubectl("get", "pods", "-l", "app=backend", "-o", "name").stdout.split())
+    assert kubectl("rollout", "restart", "deploy", "backend").stdout == (
+        "deployment.apps/backend restarted\n"
+    )
+    status = kubectl("rollout", "status", "deploy", "backend", "--timeout=60s")
+    assert status.stdout.endswith('deployment "backend" successfully rolled out\n')
+    after = set(kubectl("get", "pods", "-l", "app=backend", "-o", "name").stdout.split())
+    assert len(after) == 3 and not before & after
