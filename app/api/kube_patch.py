@@ -14,13 +14,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.api.deps import ClusterDep, UnsupportedMediaType, read_limited
+from app.api.deps import ClusterDep, UnsupportedMediaType, field_validation, read_limited
 from app.api.errors import READ_ERRORS, WRITE_ERRORS, status_response
 from app.api.kube import CORE_WRITABLE, GROUPS, MethodNotAllowed
 from app.api.kube_read import NOT_FOUND, one, respond_one
 from app.core.apiserver import fieldmanager, jsonpatch, patching, strategicpatch
 from app.core.apiserver import writes as apiserver
-from app.core.model import jsonsafe, yamlsafe
+from app.core.model import fieldvalidation, jsonsafe, yamlsafe
 from app.core.model.workspace import Manifest
 from app.db.session import ReadSession, WriteSession
 from app.services import objects
@@ -48,8 +48,11 @@ class PatchOptions:
         field_manager: str | None = Query(None, alias="fieldManager", max_length=128),
         force: bool = Query(False),
         dry_run: str | None = Query(None, alias="dryRun", max_length=8),
+        validation: str = Depends(field_validation),
     ) -> None:
         self.field_manager = field_manager
+        self.validation = validation
+        self.warnings: list[str] = []
         self.force = force
         if dry_run not in (None, "", "All"):
             raise apiserver.BadRequest(
@@ -105,7 +108,9 @@ def _patch(
     def edit(stored: Manifest | None) -> Any:
         if stored is None:
             raise apiserver.not_found(kind, name)
-        return patching.apply_patch(kind, stored, media, body)
+        patched = patching.apply_patch(kind, stored, media, body)
+        options.warnings = fieldvalidation.check(kind, patched, options.validation)
+        return patched
 
     try:
         obj = objects.edit_object(
@@ -125,7 +130,14 @@ def _patch(
         # Upstream answers most strategic-merge errors 500 (interpretStrategicMergePatchError
         # passes them through); the client caused them, so 400 with the same text.
         return status_response(400, str(exc), "BadRequest")
-    return JSONResponse(obj)
+    return _respond(obj, 200, options)
+
+
+def _respond(obj: Manifest, code: int, options: PatchOptions) -> JSONResponse:
+    response = JSONResponse(obj, status_code=code)
+    if options.warnings:
+        response.headers["Warning"] = fieldvalidation.warning_header(options.warnings)
+    return response
 
 
 def rejected(_cause: str) -> JSONResponse:
@@ -157,6 +169,7 @@ def _apply(
     meta = body.get("metadata")
     if isinstance(meta, dict) and meta.get("name") not in (None, name):
         return status_response(400, "the name of the object does not match the name on the URL")
+    options.warnings = fieldvalidation.check(kind, body, options.validation)
     created = False
 
     def change(stored: Manifest | None) -> Any:
@@ -178,7 +191,7 @@ def _apply(
         return status_response(409, str(exc), "Conflict", {"causes": exc.causes})
     except strategicpatch.PatchError as exc:
         return status_response(400, str(exc), "BadRequest")
-    return JSONResponse(obj, status_code=201 if created else 200)
+    return _respond(obj, 201 if created else 200, options)
 
 
 @router.patch("/api/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)

@@ -220,3 +220,20 @@ def test_edit_and_rollout_restart_patch_the_deployment(kubectl: Kubectl, tmp_pat
     assert status.stdout.endswith('deployment "backend" successfully rolled out\n')
     after = set(kubectl("get", "pods", "-l", "app=backend", "-o", "name").stdout.split())
     assert len(after) == 3 and not before & after
+
+
+def test_unknown_fields_are_refused_by_the_server_or_warned(
+    kubectl: Kubectl, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(APP.split("---\n")[1].replace("targetPort: http", "targetPort: http, bogus: 1"))
+    strict = kubectl("apply", "-f", str(bad), check=False)
+    assert strict.returncode == 1
+    assert strict.stderr == (
+        'Error from server (BadRequest): error when creating "' + str(bad) + '": Service in '
+        'version "v1" cannot be handled as a Service: strict decoding error: unknown field '
+        '"spec.ports[0].bogus"\n'
+    )
+    warn = kubectl("apply", "-f", str(bad), "--validate=warn")
+    assert warn.stderr == 'Warning: unknown field "spec.ports[0].bogus"\n'
+    assert warn.stdout == "service/api created\n"
