@@ -11,7 +11,20 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import clusters, discovery, errors, kube, layout, manifests, openapi, topology, traffic
+from app.api import (
+    clusters,
+    discovery,
+    errors,
+    kube,
+    kube_openapi,
+    kube_patch,
+    kube_scale,
+    layout,
+    manifests,
+    openapi,
+    topology,
+    traffic,
+)
 from app.db import follower
 from app.db.migrate import upgrade_to_head
 from app.resources import STATIC
@@ -65,6 +78,9 @@ def create_app() -> FastAPI:
     app.include_router(clusters.router)
     app.include_router(discovery.router)
     app.include_router(kube.router)
+    app.include_router(kube_patch.router)
+    app.include_router(kube_scale.router)
+    app.include_router(kube_openapi.router)
     app.include_router(manifests.router)
     app.include_router(traffic.router)
     app.include_router(topology.router)

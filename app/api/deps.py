@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 
 from app.core.apiserver.writes import ApiError, BadRequest
-from app.core.model import jsonsafe, yamlsafe
+from app.core.model import fieldvalidation, jsonsafe, yamlsafe
 from app.db.repo import get_cluster_for_read
 from app.db.session import ReadSession
 from app.db.tables import ClusterRow
@@ -86,3 +86,17 @@ async def json_body(request: Request) -> Any:
 
 
 BodyDep = Annotated[Any, Depends(json_body)]
+
+
+def field_validation(
+    mode: str | None = Query(None, alias="fieldValidation", max_length=8),
+) -> str:
+    """`fieldValidation`: Strict, Warn (the default upstream) or Ignore; anything else is 400."""
+    if mode in (None, ""):
+        return "Warn"
+    if mode not in fieldvalidation.MODES:
+        raise BadRequest(f'fieldValidation must be one of "Ignore", "Strict", "Warn", got "{mode}"')
+    return mode
+
+
+FieldValidationDep = Annotated[str, Depends(field_validation)]

@@ -19,7 +19,7 @@ from app.core.apiserver.writes import NotFound
 
 router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes discovery"], responses=READ_ERRORS)
 
-VERBS = ["create", "delete", "get", "list", "update"]
+VERBS = ["create", "delete", "get", "list", "patch", "update"]
 READ = ["get", "list"]
 
 # (group, resource, singular, kind, namespaced, shortNames, categories, verbs)
@@ -88,7 +88,12 @@ def _aggregated_resource(
                 "subresource": "status",
                 "responseKind": {"group": "apps", "version": "v1", "kind": "Deployment"},
                 "verbs": ["get"],
-            }
+            },
+            {
+                "subresource": "scale",
+                "responseKind": {"group": "autoscaling", "version": "v1", "kind": "Scale"},
+                "verbs": ["get", "patch", "update"],
+            },
         ]
     return entry
 
@@ -173,6 +178,12 @@ def _resource_list(group: str) -> dict[str, Any]:
             "verbs": verbs,
         }
         resources.append({**entry, **_aliases(short, categories)})
+        if resource == "deployments":
+            scale = {"group": "autoscaling", "version": "v1", "kind": "Scale"}
+            verbs = ["get", "patch", "update"]
+            resources.append(
+                {"name": "deployments/scale", "namespaced": True, **scale, "verbs": verbs}
+            )
     return {
         "kind": "APIResourceList",
         "apiVersion": "v1",

@@ -12,10 +12,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from app.api.deps import BodyDep, ClusterDep
+from app.api.deps import BodyDep, ClusterDep, FieldValidationDep
 from app.api.errors import READ_ERRORS, WRITE_ERRORS
 from app.api.kube_read import NOT_FOUND, ListDep, one, respond_one
 from app.core.apiserver import writes as apiserver
+from app.core.model import fieldvalidation
 from app.core.model.workspace import Manifest
 from app.db.session import ReadSession, WriteSession
 from app.services import objects
@@ -55,12 +56,16 @@ def _group(group: str, resource: str) -> str:
 
 
 def _create(
-    session: WriteSession, cluster: str, kind: str, body: Any, namespace: str
+    session: WriteSession, cluster: str, kind: str, body: Any, namespace: str, validation: str
 ) -> JSONResponse:
+    warnings = fieldvalidation.check(kind, body, validation)
     obj = objects.create_object(
         session=session, cluster=cluster, kind=kind, body=body, namespace=namespace
     )
-    return JSONResponse(obj, status_code=201)
+    response = JSONResponse(obj, status_code=201)
+    if warnings:
+        response.headers["Warning"] = fieldvalidation.warning_header(warnings)
+    return response
 
 
 def _replace(
@@ -101,10 +106,15 @@ def read_namespaced(
 
 @router.post("/api/v1/namespaces/{namespace}/{resource}", status_code=201, responses=WRITE_ERRORS)
 def create_namespaced(
-    session: WriteSession, cluster: str, namespace: str, resource: str, body: BodyDep
+    session: WriteSession,
+    cluster: str,
+    namespace: str,
+    resource: str,
+    body: BodyDep,
+    validation: FieldValidationDep,
 ) -> JSONResponse:
     """Create a service, pod, or endpoints for a Service without a selector."""
-    return _create(session, cluster, _core_kind(resource), body, namespace)
+    return _create(session, cluster, _core_kind(resource), body, namespace, validation)
 
 
 @router.put("/api/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
@@ -138,9 +148,11 @@ def read_node(request: Request, session: ReadSession, row: ClusterDep, name: str
 
 
 @router.post("/api/v1/nodes", status_code=201, responses=WRITE_ERRORS)
-def create_node(session: WriteSession, cluster: str, body: BodyDep) -> JSONResponse:
+def create_node(
+    session: WriteSession, cluster: str, body: BodyDep, validation: FieldValidationDep
+) -> JSONResponse:
     """Register a node (the simulator fills status, InternalIP and podCIDR when absent)."""
-    return _create(session, cluster, "Node", body, "")
+    return _create(session, cluster, "Node", body, "", validation)
 
 
 @router.put("/api/v1/nodes/{name}", responses=WRITE_ERRORS)
@@ -201,10 +213,16 @@ def read_group_namespaced(
     "/apis/{group}/v1/namespaces/{namespace}/{resource}", status_code=201, responses=WRITE_ERRORS
 )
 def create_group_namespaced(
-    session: WriteSession, cluster: str, group: str, namespace: str, resource: str, body: BodyDep
+    session: WriteSession,
+    cluster: str,
+    group: str,
+    namespace: str,
+    resource: str,
+    body: BodyDep,
+    validation: FieldValidationDep,
 ) -> JSONResponse:
     """Create a deployment (its pods are scheduled at once) or a user-managed endpointslice."""
-    return _create(session, cluster, _group(group, resource), body, namespace)
+    return _create(session, cluster, _group(group, resource), body, namespace, validation)
 
 
 @router.put("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)

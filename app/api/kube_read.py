@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from app.core.apiserver import tables
+from app.core.apiserver import fieldselectors, tables
 from app.core.apiserver import writes as apiserver
 from app.core.controllers import deployment
 from app.core.controllers import endpointslices as endpoints
@@ -160,34 +160,23 @@ def one(
     return _with_kind(obj, resource)
 
 
-def check_field_selector(field_selector: str | None) -> None:
-    """Refuse a fieldSelector that does not parse before anything is answered (a watch would
-    otherwise fail after its stream began): fields.ParseSelector's error, a 400."""
-    for term in (field_selector or "").split(",") if field_selector else ():
-        _split_term(term)
+def check_field_selector(field_selector: str | None, resource: str | None = None) -> None:
+    """Refuse a fieldSelector that does not parse, or (given the resource) names a field the
+    resource does not support, before anything is answered (a watch would otherwise fail
+    after its stream began): a 400 with upstream's text (app/core/apiserver/fieldselectors)."""
+    if resource is None:
+        fieldselectors.parse(field_selector)
+    else:
+        fieldselectors.check(resource, field_selector)
 
 
-def _field_matches(obj: Manifest, field_selector: str | None) -> bool:
-    """The fieldSelector terms kubectl sends: metadata.name and metadata.namespace."""
+def _field_matches(obj: Manifest, field_selector: str | None, resource: str | None = None) -> bool:
+    """Whether obj has the fields the selector names (per resource, as upstream)."""
     if not field_selector:
         return True
-    meta = obj.get("metadata", {})
-    for term in field_selector.split(","):
-        key, op, value = _split_term(term)
-        actual = {"metadata.name": meta.get("name"), "metadata.namespace": meta.get("namespace")}
-        if key not in actual:
-            continue
-        if (actual[key] == value) != (op == "="):
-            return False
-    return True
-
-
-def _split_term(term: str) -> tuple[str, str, str]:
-    for op in ("!=", "==", "="):
-        if op in term:
-            key, value = term.split(op, 1)
-            return key.strip(), "=" if op != "!=" else "!=", value.strip()
-    raise selectors.SelectorError(f"invalid selector: '{term}'; can't understand '{term}'")
+    if resource is None:
+        resource = fieldselectors.KIND_RESOURCES.get(str(obj.get("kind", "")), "")
+    return fieldselectors.matches(resource, obj, field_selector)
 
 
 def wants_table(request: Request) -> bool:
@@ -210,7 +199,7 @@ def respond_list(
         i
         for i in items
         if selectors.matches(requirements, i.get("metadata", {}).get("labels", {}))
-        and _field_matches(i, field_selector)
+        and _field_matches(i, field_selector, resource)
     ]
     listed = str(row.resource_version if version is None else version)
     if wants_table(request) and resource in tables.COLUMNS:
@@ -250,6 +239,7 @@ class ListQuery:
     def respond(
         self, session: ReadSession, row: ClusterRow, resource: str, namespace: str | None
     ) -> Response:
+        check_field_selector(self.field_selector, resource)
         if self.watch:
             from app.api import watch  # watch.py builds on this module
 

@@ -58,7 +58,7 @@ class Watch:
         self.resource, self.namespace = resource, namespace
         self.kind = kube_read.STORED.get(resource)
         self.requirements = selectors.parse(label_selector or "")
-        kube_read.check_field_selector(field_selector)
+        kube_read.check_field_selector(field_selector, resource)
         self.field_selector = field_selector
         self.table = kube_read.wants_table(request) and resource in tables.COLUMNS
         self.request = request
@@ -70,7 +70,7 @@ class Watch:
         if labels is None:
             labels = meta.get("labels", {})
         return selectors.matches(self.requirements, labels) and kube_read._field_matches(
-            obj, self.field_selector
+            obj, self.field_selector, self.resource
         )
 
     def line(self, event_type: str, obj: Manifest, resource_version: int) -> bytes:

@@ -19,9 +19,34 @@ from app.db import repo
 from app.services.errors import refusals
 
 
-def _write(session: Session, cluster: str, change: Callable[[Workspace], Manifest]) -> Manifest:
-    with refusals():
-        return repo.write(session, cluster, change)
+class _DryRun(Exception):
+    """Carries a dry run's result out of the transaction, which is then rolled back."""
+
+    def __init__(self, result: Manifest) -> None:
+        super().__init__("dry run")
+        self.result = result
+
+
+def _write(
+    session: Session,
+    cluster: str,
+    change: Callable[[Workspace], Manifest],
+    *,
+    dry_run: bool = False,
+) -> Manifest:
+    """Run a change in one transaction; with dry_run (dryRun=All) run it all, keep nothing."""
+
+    def run(ws: Workspace) -> Manifest:
+        result = change(ws)
+        if dry_run:
+            raise _DryRun(result)
+        return result
+
+    try:
+        with refusals():
+            return repo.write(session, cluster, run)
+    except _DryRun as done:
+        return done.result
 
 
 def create_object(
@@ -39,6 +64,7 @@ def edit_object(
     namespace: str,
     name: str,
     edit: Callable[[Manifest | None], Any],
+    dry_run: bool = False,
 ) -> Manifest:
     """Replace an object with `edit(stored)`: a change made from the object as stored now,
     in the same transaction (the stored object is None when it is gone)."""
@@ -47,7 +73,30 @@ def edit_object(
         body = edit(ws.get(kind, namespace, name))
         return apiserver.replace(ws, kind, namespace, name, body)
 
-    return _write(session, cluster, change)
+    return _write(session, cluster, change, dry_run=dry_run)
+
+
+def apply_object(
+    *,
+    session: Session,
+    cluster: str,
+    kind: str,
+    namespace: str,
+    name: str,
+    edit: Callable[[Manifest | None], Any],
+    dry_run: bool = False,
+) -> Manifest:
+    """Create or replace an object with `edit(stored)` (server-side apply: a missing object
+    is created from the applied configuration)."""
+
+    def change(ws: Workspace) -> Manifest:
+        stored = ws.get(kind, "" if kind == "Node" else namespace, name)
+        body = edit(stored)
+        if stored is None:
+            return apiserver.create(ws, kind, body, namespace)
+        return apiserver.replace(ws, kind, namespace, name, body)
+
+    return _write(session, cluster, change, dry_run=dry_run)
 
 
 def replace_object(

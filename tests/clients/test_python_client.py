@@ -63,3 +63,45 @@ def test_the_python_client_reports_the_upstream_validation_message(api: k8s.ApiC
         core.create_namespaced_service("default", body)
     assert failed.value.status == 422
     assert "provided port is not in the valid range" in failed.value.body
+
+
+def test_the_python_client_patches_a_service_in_each_patch_type(api: k8s.ApiClient) -> None:
+    core = k8s.CoreV1Api(api)
+    # A dict body is sent as a strategic merge patch: ports merge by port.
+    core.patch_namespaced_service(
+        "frontend", "default", {"spec": {"ports": [{"port": 80, "targetPort": 9090}]}}
+    )
+    # A list body is sent as a JSON patch.
+    core.patch_namespaced_service(
+        "frontend", "default", [{"op": "add", "path": "/metadata/labels", "value": {"a": "b"}}]
+    )
+    patched = core.read_namespaced_service("frontend", "default")
+    assert [(p.port, p.target_port, p.node_port) for p in patched.spec.ports] == [(80, 9090, 30080)]
+    assert patched.metadata.labels == {"a": "b"}
+    with pytest.raises(ApiException) as failed:
+        core.patch_namespaced_service(
+            "frontend", "default", [{"op": "test", "path": "/metadata/name", "value": "x"}]
+        )
+    assert failed.value.status == 422
+
+
+def test_the_python_client_reads_and_patches_a_deployments_scale(api: k8s.ApiClient) -> None:
+    apps = k8s.AppsV1Api(api)
+    scale = apps.read_namespaced_deployment_scale("backend", "default")
+    assert (scale.spec.replicas, scale.status.selector) == (4, "app=backend")
+    patched = apps.patch_namespaced_deployment_scale(
+        "backend", "default", {"spec": {"replicas": 2}}
+    )
+    assert patched.spec.replicas == 2
+    assert apps.read_namespaced_deployment("backend", "default").spec.replicas == 2
+    assert (
+        len(k8s.CoreV1Api(api).list_namespaced_pod("default", label_selector="app=backend").items)
+        == 2
+    )
+    stale = k8s.V1Scale(
+        metadata=k8s.V1ObjectMeta(name="backend", resource_version="1"),
+        spec=k8s.V1ScaleSpec(replicas=3),
+    )
+    with pytest.raises(ApiException) as conflict:
+        apps.replace_namespaced_deployment_scale("backend", "default", stale)
+    assert conflict.value.status == 409

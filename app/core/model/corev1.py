@@ -84,11 +84,18 @@ SERVICE = Struct(
     },
 )
 
+NAMED = {"name": STRING}
+"""Items a list merges by name; their other fields are kept as written (strategic merge)."""
+
 CONTAINER = Struct(
     "Container",
     {
         "name": STRING,
         "image": STRING,
+        "command": ListOf(STRING),
+        "args": ListOf(STRING),
+        "env": ListOf(Struct("EnvVar", {"name": STRING, "value": STRING, "valueFrom": ANY})),
+        "volumeMounts": ListOf(Struct("VolumeMount", {"name": STRING, "mountPath": STRING})),
         "ports": ListOf(
             Struct(
                 "ContainerPort",
@@ -113,6 +120,11 @@ POD_SPEC = Struct(
         "hostname": STRING,
         "subdomain": STRING,
         "nodeSelector": MapOf(STRING),
+        "volumes": ListOf(Struct("Volume", NAMED)),
+        "imagePullSecrets": ListOf(Struct("LocalObjectReference", NAMED)),
+        "serviceAccountName": STRING,
+        "restartPolicy": STRING,
+        "schedulerName": STRING,
     },
 )
 
@@ -143,6 +155,7 @@ POD = Struct(
                 "hostIP": STRING,
                 "podIP": STRING,
                 "podIPs": ListOf(Struct("PodIP", {"ip": STRING})),
+                "nominatedNodeName": STRING,
                 "startTime": TIME,
                 "containerStatuses": ListOf(
                     Struct(
