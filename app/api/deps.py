@@ -22,13 +22,11 @@ class UnsupportedMediaType(ApiError):
     code, reason = 415, "UnsupportedMediaType"
 
 
-async def cluster_row(
-    session: ReadSession, cluster: Annotated[str, Path(max_length=253)]
-) -> ClusterRow:
+def cluster_row(session: ReadSession, cluster: Annotated[str, Path(max_length=253)]) -> ClusterRow:
     """The cluster named in the path, for a read (a shared row: never change it).
 
-    On the event loop: one indexed SELECT on a pooled connection (SQLite's WAL readers never
-    wait), cheaper than the hop to the thread pool a sync dependency costs."""
+    In the thread pool, not on the event loop: the SELECT checks a connection out of the pool,
+    and a full pool must never block the loop that returns connections (read_session's exit)."""
     return get_cluster_for_read(session, cluster)
 
 
