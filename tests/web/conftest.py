@@ -66,6 +66,9 @@ class PageWatch:
         self.problems: list[str] = []
         self.cancelled: list[str] = []
         self.allowed: list[Callable[[str], bool]] = []
+        self.aborted: list[Callable[[], str]] = []
+        """Aborts judged at the end: a navigation aborts its page's requests (an open
+        EventSource among them) before Chromium reports that the frame navigated."""
 
     def allow(self, matches: Callable[[str], bool]) -> None:
         """A test that provokes an error on purpose names it; any other still fails."""
@@ -75,7 +78,9 @@ class PageWatch:
         self.problems.append(problem)
 
     def unexpected(self) -> list[str]:
-        return [p for p in self.problems if not any(allow(p) for allow in self.allowed)]
+        settled = [check() for check in self.aborted]
+        late = [problem for problem in settled if problem]
+        return [p for p in self.problems + late if not any(allow(p) for allow in self.allowed)]
 
     def watch(self, page: Page) -> None:
         navigations = [0]
@@ -95,9 +100,21 @@ class PageWatch:
 
         def on_failed(request: Request) -> None:
             failure = request.failure or ""
-            navigated = started.pop(request, navigations[0]) != navigations[0]
+            started_at = started.pop(request, navigations[0])
+            navigated = started_at != navigations[0]
             if failure == "net::ERR_ABORTED" and (navigated or closed[0]):
                 self.cancelled.append(request.url)
+            elif failure == "net::ERR_ABORTED":
+                began, text = (
+                    started_at,
+                    f"request failed: {request.method} {request.url}: {failure}",
+                )
+
+                def later() -> str:
+                    cancelled = navigations[0] != began or closed[0]
+                    return "" if cancelled else text
+
+                self.aborted.append(later)
             else:
                 self.report(f"request failed: {request.method} {request.url}: {failure}")
 
