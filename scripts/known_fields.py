@@ -25,6 +25,9 @@ KINDS = {
     "Deployment": "V1Deployment",
     "EndpointSlice": "V1EndpointSlice",
     "Endpoints": "V1Endpoints",
+    "ReplicaSet": "V1ReplicaSet",
+    "StatefulSet": "V1StatefulSet",
+    "DaemonSet": "V1DaemonSet",
 }
 
 

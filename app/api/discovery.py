@@ -31,6 +31,9 @@ RESOURCES: list[tuple[str, str, str, str, bool, list[str], list[str], list[str]]
     ("", "endpoints", "endpoints", "Endpoints", True, ["ep"], [], READ),
     ("", "events", "event", "Event", True, ["ev"], [], READ),
     ("apps", "deployments", "deployment", "Deployment", True, ["deploy"], ["all"], VERBS),
+    ("apps", "replicasets", "replicaset", "ReplicaSet", True, ["rs"], ["all"], VERBS),
+    ("apps", "statefulsets", "statefulset", "StatefulSet", True, ["sts"], ["all"], VERBS),
+    ("apps", "daemonsets", "daemonset", "DaemonSet", True, ["ds"], ["all"], VERBS),
     (
         "discovery.k8s.io",
         "endpointslices",
@@ -41,8 +44,25 @@ RESOURCES: list[tuple[str, str, str, str, bool, list[str], list[str], list[str]]
         [],
         VERBS,
     ),
+    ("events.k8s.io", "events", "event", "Event", True, ["ev"], [], READ),
 ]
-GROUPS = ["apps", "discovery.k8s.io"]
+GROUPS = ["apps", "discovery.k8s.io", "events.k8s.io"]
+SUBRESOURCES = {
+    "deployments": ("status", "scale"),
+    "replicasets": ("status", "scale"),
+    "statefulsets": ("status", "scale"),
+    "daemonsets": ("status",),
+}
+"""What each apps/v1 resource serves below it (kube_patch.py status, kube_scale.py scale)."""
+_SUB_VERBS = {"status": ["get"], "scale": ["get", "patch", "update"]}
+
+
+def _sub_kind(group: str, kind: str, sub: str) -> dict[str, str]:
+    if sub == "scale":
+        return {"group": "autoscaling", "version": "v1", "kind": "Scale"}
+    return {"group": group, "version": "v1", "kind": kind}
+
+
 VERSION = {
     "major": "1",
     "minor": "33",
@@ -82,18 +102,14 @@ def _aggregated_resource(
         "verbs": verbs,
     }
     entry.update(_aliases(short, categories))
-    if resource == "deployments":
+    if resource in SUBRESOURCES and group == "apps":
         entry["subresources"] = [
             {
-                "subresource": "status",
-                "responseKind": {"group": "apps", "version": "v1", "kind": "Deployment"},
-                "verbs": ["get"],
-            },
-            {
-                "subresource": "scale",
-                "responseKind": {"group": "autoscaling", "version": "v1", "kind": "Scale"},
-                "verbs": ["get", "patch", "update"],
-            },
+                "subresource": sub,
+                "responseKind": _sub_kind(group, kind, sub),
+                "verbs": _SUB_VERBS[sub],
+            }
+            for sub in SUBRESOURCES[resource]
         ]
     return entry
 
@@ -178,11 +194,11 @@ def _resource_list(group: str) -> dict[str, Any]:
             "verbs": verbs,
         }
         resources.append({**entry, **_aliases(short, categories)})
-        if resource == "deployments":
+        if group == "apps" and "scale" in SUBRESOURCES.get(resource, ()):
             scale = {"group": "autoscaling", "version": "v1", "kind": "Scale"}
             verbs = ["get", "patch", "update"]
             resources.append(
-                {"name": "deployments/scale", "namespaced": True, **scale, "verbs": verbs}
+                {"name": f"{resource}/scale", "namespaced": True, **scale, "verbs": verbs}
             )
     return {
         "kind": "APIResourceList",
@@ -200,7 +216,7 @@ def core_resources(_: ClusterDep) -> dict[str, Any]:
 
 @router.get("/apis/{group}/v1")
 def group_resources(group: str, _: ClusterDep) -> JSONResponse:
-    """The legacy resource list of apps/v1 or discovery.k8s.io/v1."""
+    """The legacy resource list of apps/v1, discovery.k8s.io/v1 or events.k8s.io/v1."""
     if group not in GROUPS:
         raise NotFound("the server could not find the requested resource")
     return JSONResponse(_resource_list(group))

@@ -44,6 +44,9 @@ KIND_RESOURCES = {
     "Pod": ("", "pods"),
     "Node": ("", "nodes"),
     "Deployment": ("apps", "deployments"),
+    "ReplicaSet": ("apps", "replicasets"),
+    "StatefulSet": ("apps", "statefulsets"),
+    "DaemonSet": ("apps", "daemonsets"),
     "EndpointSlice": ("discovery.k8s.io", "endpointslices"),
     "Cluster": ("", "clusters"),
 }

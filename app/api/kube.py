@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from app.api import kube_read
 from app.api.deps import BodyDep, ClusterDep, FieldValidationDep
 from app.api.errors import READ_ERRORS, WRITE_ERRORS
 from app.api.kube_read import NOT_FOUND, ListDep, one, respond_one
@@ -25,10 +26,18 @@ router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes"], responses=READ_
 
 CORE_NAMESPACED = ("services", "pods", "endpoints", "events")
 CORE_WRITABLE = {"services": "Service", "pods": "Pod", "endpoints": "Endpoints"}
-GROUPS = {
-    "apps": ("deployments", "Deployment"),
-    "discovery.k8s.io": ("endpointslices", "EndpointSlice"),
+GROUPS: dict[str, dict[str, str]] = {
+    "apps": {
+        "deployments": "Deployment",
+        "replicasets": "ReplicaSet",
+        "statefulsets": "StatefulSet",
+        "daemonsets": "DaemonSet",
+    },
+    "discovery.k8s.io": {"endpointslices": "EndpointSlice"},
+    "events.k8s.io": {"events": "Event"},
 }
+READ_ONLY = frozenset({"Event"})
+"""Events are recorded by the simulated components, never written by clients."""
 
 
 class MethodNotAllowed(apiserver.ApiError):
@@ -49,10 +58,26 @@ def _core_kind(resource: str) -> str:
     return CORE_WRITABLE[resource]
 
 
-def _group(group: str, resource: str) -> str:
-    if GROUPS.get(group, ("", ""))[0] != resource:
+def group_kind(group: str, resource: str) -> str:
+    """The kind a group's resource serves (404 for anything else)."""
+    kind = GROUPS.get(group, {}).get(resource)
+    if kind is None:
         raise apiserver.NotFound(NOT_FOUND)
-    return GROUPS[group][1]
+    return kind
+
+
+def group_resource(group: str, resource: str) -> str:
+    """The key kube_read knows the resource by (events.k8s.io's events are a view)."""
+    group_kind(group, resource)
+    return kube_read.EVENTS_V1 if group == "events.k8s.io" else resource
+
+
+def write_kind(group: str, resource: str) -> str:
+    """The kind a write through the group's path changes (405 for read-only kinds)."""
+    kind = group_kind(group, resource)
+    if kind in READ_ONLY:
+        raise MethodNotAllowed("events are recorded by the simulator, not written by clients")
+    return kind
 
 
 def _create(
@@ -180,18 +205,16 @@ def list_core(query: ListDep, session: ReadSession, row: ClusterDep, resource: s
 def list_group_namespaced(
     query: ListDep, session: ReadSession, row: ClusterDep, group: str, namespace: str, resource: str
 ) -> Response:
-    """List deployments or endpointslices in one namespace."""
-    _group(group, resource)
-    return query.respond(session, row, resource, namespace)
+    """List apps/v1 workloads, endpointslices or events.k8s.io events in one namespace."""
+    return query.respond(session, row, group_resource(group, resource), namespace)
 
 
 @router.get("/apis/{group}/v1/{resource}")
 def list_group_all(
     query: ListDep, session: ReadSession, row: ClusterDep, group: str, resource: str
 ) -> Response:
-    """List deployments or endpointslices across all namespaces."""
-    _group(group, resource)
-    return query.respond(session, row, resource, None)
+    """List apps/v1 workloads, endpointslices or events across all namespaces."""
+    return query.respond(session, row, group_resource(group, resource), None)
 
 
 @router.get("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}")
@@ -204,9 +227,9 @@ def read_group_namespaced(
     resource: str,
     name: str,
 ) -> JSONResponse:
-    """Read one deployment or endpointslice."""
-    _group(group, resource)
-    return respond_one(request, row, resource, one(session, row, resource, namespace, name))
+    """Read one apps/v1 workload, endpointslice or event."""
+    key = group_resource(group, resource)
+    return respond_one(request, row, key, one(session, row, key, namespace, name))
 
 
 @router.post(
@@ -222,7 +245,7 @@ def create_group_namespaced(
     validation: FieldValidationDep,
 ) -> JSONResponse:
     """Create a deployment (its pods are scheduled at once) or a user-managed endpointslice."""
-    return _create(session, cluster, _group(group, resource), body, namespace, validation)
+    return _create(session, cluster, write_kind(group, resource), body, namespace, validation)
 
 
 @router.put("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
@@ -236,7 +259,7 @@ def replace_group_namespaced(
     body: BodyDep,
 ) -> Manifest:
     """Replace a deployment or a user-managed endpointslice."""
-    return _replace(session, cluster, _group(group, resource), namespace, name, body)
+    return _replace(session, cluster, write_kind(group, resource), namespace, name, body)
 
 
 @router.delete("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
@@ -244,4 +267,4 @@ def delete_group_namespaced(
     session: WriteSession, cluster: str, group: str, namespace: str, resource: str, name: str
 ) -> Manifest:
     """Delete a deployment (and its pods) or a user-managed endpointslice."""
-    return _delete(session, cluster, _group(group, resource), namespace, name)
+    return _delete(session, cluster, write_kind(group, resource), namespace, name)

@@ -34,8 +34,14 @@ SERVED: dict[str, list[tuple[str, str, bool, tuple[str, ...]]]] = {
         ("Pod", "pods", True, ("status",)),
         ("Endpoints", "endpoints", True, ()),
         ("Node", "nodes", False, ("status",)),
+        ("Event", "events", True, ()),
     ],
-    "apis/apps/v1": [("Deployment", "deployments", True, ("status", "scale"))],
+    "apis/apps/v1": [
+        ("Deployment", "deployments", True, ("status", "scale")),
+        ("ReplicaSet", "replicasets", True, ("status", "scale")),
+        ("StatefulSet", "statefulsets", True, ("status", "scale")),
+        ("DaemonSet", "daemonsets", True, ("status",)),
+    ],
     "apis/discovery.k8s.io/v1": [("EndpointSlice", "endpointslices", True, ())],
 }
 PATCH_TYPES = [

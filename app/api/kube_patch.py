@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 
 from app.api.deps import ClusterDep, UnsupportedMediaType, field_validation, read_limited
 from app.api.errors import READ_ERRORS, WRITE_ERRORS, status_response
-from app.api.kube import CORE_WRITABLE, GROUPS, MethodNotAllowed
+from app.api.kube import CORE_WRITABLE, MethodNotAllowed, write_kind
 from app.api.kube_read import NOT_FOUND, one, respond_one
 from app.core.apiserver import fieldmanager, jsonpatch, patching, strategicpatch
 from app.core.apiserver import writes as apiserver
@@ -70,9 +70,7 @@ def _kind(group: str, resource: str) -> str:
         if resource not in CORE_WRITABLE:
             raise apiserver.NotFound(NOT_FOUND)
         return CORE_WRITABLE[resource]
-    if GROUPS.get(group, ("", ""))[0] != resource:
-        raise apiserver.NotFound(NOT_FOUND)
-    return GROUPS[group][1]
+    return write_kind(group, resource)
 
 
 async def patch_body(request: Request) -> tuple[str, Any]:
@@ -266,14 +264,18 @@ def read_node_status(
     return respond_one(request, row, "nodes", one(session, row, "nodes", "", name))
 
 
-@router.get("/apis/apps/v1/namespaces/{namespace}/deployments/{name}/status")
-def read_deployment_status(
-    request: Request, session: ReadSession, row: ClusterDep, namespace: str, name: str
+@router.get("/apis/apps/v1/namespaces/{namespace}/{resource}/{name}/status")
+def read_workload_status(
+    request: Request,
+    session: ReadSession,
+    row: ClusterDep,
+    namespace: str,
+    resource: str,
+    name: str,
 ) -> JSONResponse:
-    """Read a deployment's status subresource."""
-    return respond_one(
-        request, row, "deployments", one(session, row, "deployments", namespace, name)
-    )
+    """Read a deployment's, replicaset's, statefulset's or daemonset's status subresource."""
+    write_kind("apps", resource)
+    return respond_one(request, row, resource, one(session, row, resource, namespace, name))
 
 
 def _pod_stream(

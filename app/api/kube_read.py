@@ -14,8 +14,9 @@ from fastapi.responses import JSONResponse, Response
 
 from app.core.apiserver import fieldselectors, tables
 from app.core.apiserver import writes as apiserver
-from app.core.controllers import deployment
+from app.core.apiserver.eventsv1 import to_events_v1
 from app.core.controllers import endpointslices as endpoints
+from app.core.controllers import workloads
 from app.core.model import selectors
 from app.core.model.objects import SERVICE_NAME_LABEL
 from app.core.model.workspace import CLUSTER_SCOPED, Manifest
@@ -23,7 +24,19 @@ from app.db import repo, watchcache
 from app.db.session import ReadSession
 from app.db.tables import ClusterRow
 
-STORED = {"services": "Service", "pods": "Pod", "nodes": "Node", "deployments": "Deployment"}
+EVENTS_V1 = "events.k8s.io/events"
+"""The events.k8s.io/v1 view of the Events the core group serves (the same store)."""
+STORED = {
+    "services": "Service",
+    "pods": "Pod",
+    "nodes": "Node",
+    "deployments": "Deployment",
+    "replicasets": "ReplicaSet",
+    "statefulsets": "StatefulSet",
+    "daemonsets": "DaemonSet",
+    "events": "Event",
+    EVENTS_V1: "Event",
+}
 LIST_KINDS = {
     "services": ("v1", "ServiceList"),
     "pods": ("v1", "PodList"),
@@ -32,7 +45,11 @@ LIST_KINDS = {
     "namespaces": ("v1", "NamespaceList"),
     "events": ("v1", "EventList"),
     "deployments": ("apps/v1", "DeploymentList"),
+    "replicasets": ("apps/v1", "ReplicaSetList"),
+    "statefulsets": ("apps/v1", "StatefulSetList"),
+    "daemonsets": ("apps/v1", "DaemonSetList"),
     "endpointslices": ("discovery.k8s.io/v1", "EndpointSliceList"),
+    EVENTS_V1: ("events.k8s.io/v1", "EventList"),
 }
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 ENDPOINTS_WARNING = (
@@ -46,12 +63,14 @@ def _with_kind(obj: Manifest, resource: str) -> Manifest:
     return {"apiVersion": api_version, "kind": list_kind.removesuffix("List"), **obj}
 
 
-def _owned_status(entry: watchcache.Entry, items: list[Manifest]) -> list[Manifest]:
-    """Deployments with the status their pods give them (the owner index, not a scan)."""
-    return [
-        {**dep, "status": deployment.deployment_status(dep, deployment.owned_pods(entry.base, dep))}
-        for dep in items
-    ]
+def _owned_status(entry: watchcache.Entry, kind: str, items: list[Manifest]) -> list[Manifest]:
+    """Workloads with the status their pods give them (the owner index, not a scan)."""
+    return [workloads.served(entry.base, kind, obj) for obj in items]
+
+
+def present(resource: str, obj: Manifest) -> Manifest:
+    """The object in the resource's own version: events.k8s.io/v1 converts a core Event."""
+    return to_events_v1(obj) if resource == EVENTS_V1 else obj
 
 
 def _namespaces(session: ReadSession, row: ClusterRow) -> list[Manifest]:
@@ -89,12 +108,11 @@ def listing(
     entry, position = watchcache.consistent(session, row)
     if resource in STORED:
         version, items = entry.read(STORED[resource], namespace)
-        items = _owned_status(entry, items) if resource == "deployments" else items
+        if STORED[resource] in workloads.KINDS:
+            items = _owned_status(entry, STORED[resource], items)
         return max(version, position), items
     if resource == "namespaces":
         return max(entry.rv, position), _namespaces(session, row)
-    if resource == "events":
-        return max(entry.rv, position), []  # the simulator records no events yet
     with entry.lock:
         version, state = max(entry.rv, position), entry.state(repo.config_of(row))
         _, services = entry.read("Service", namespace)
@@ -142,8 +160,8 @@ def one(
         kind = STORED[resource]
         entry = watchcache.current(session, row)
         obj = entry.base.peek(kind, ("" if kind in CLUSTER_SCOPED else namespace, name))
-        if obj is not None and resource == "deployments":
-            obj = _owned_status(entry, [obj])[0]
+        if obj is not None and kind in workloads.KINDS:
+            obj = _owned_status(entry, kind, [obj])[0]
     else:
         scope = None if resource == "namespaces" else namespace
         obj = next(
@@ -153,11 +171,15 @@ def one(
     if obj is None:
         plural = {
             "deployments": "deployments.apps",
+            "replicasets": "replicasets.apps",
+            "statefulsets": "statefulsets.apps",
+            "daemonsets": "daemonsets.apps",
             "endpointslices": "endpointslices.discovery.k8s.io",
+            EVENTS_V1: "events.events.k8s.io",
         }
         label = plural.get(resource, resource)
         raise apiserver.NotFound(f'{label} "{name}" not found', kind=label, name=name)
-    return _with_kind(obj, resource)
+    return present(resource, _with_kind(obj, resource))
 
 
 def check_field_selector(field_selector: str | None, resource: str | None = None) -> None:
@@ -202,6 +224,7 @@ def respond_list(
         and _field_matches(i, field_selector, resource)
     ]
     listed = str(row.resource_version if version is None else version)
+    chosen = [present(resource, i) for i in chosen]
     if wants_table(request) and resource in tables.COLUMNS:
         body = tables.table(resource, chosen, listed)
     else:

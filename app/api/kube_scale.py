@@ -1,8 +1,9 @@
-"""deployments/{name}/scale: the autoscaling/v1 Scale `kubectl scale` reads and writes.
+"""{deployments,replicasets,statefulsets}/{name}/scale: the autoscaling/v1 Scale `kubectl
+scale` reads and writes.
 
-Upstream: pkg/registry/apps/deployment/storage/storage.go (ScaleREST) — GET converts the
-Deployment to a Scale; PUT and PATCH change only spec.replicas, through the ordinary
-Deployment update, and a stale metadata.resourceVersion is 409 Conflict. kubectl's PUT
+Upstream: pkg/registry/apps/{deployment,replicaset,statefulset}/storage/storage.go (ScaleREST)
+— GET converts the workload to a Scale; PUT and PATCH change only spec.replicas, through the
+workload's ordinary update, and a stale metadata.resourceVersion is 409 Conflict. kubectl's PUT
 carries no Content-Type, so the body is read as JSON whatever the header says.
 """
 
@@ -17,7 +18,7 @@ from fastapi.responses import JSONResponse
 from app.api.deps import ClusterDep, read_limited
 from app.api.errors import READ_ERRORS, WRITE_ERRORS
 from app.api.kube_patch import patch_body, rejected
-from app.api.kube_read import one
+from app.api.kube_read import NOT_FOUND, one
 from app.core.apiserver import jsonpatch, patching, strategicpatch
 from app.core.apiserver import writes as apiserver
 from app.core.model import jsonsafe
@@ -26,7 +27,14 @@ from app.db.session import ReadSession, WriteSession
 from app.services import objects
 
 router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes"], responses=READ_ERRORS)
-PATH = "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale"
+PATH = "/apis/apps/v1/namespaces/{namespace}/{resource}/{name}/scale"
+SCALABLE = {"deployments": "Deployment", "replicasets": "ReplicaSet", "statefulsets": "StatefulSet"}
+
+
+def _kind(resource: str) -> str:
+    if resource not in SCALABLE:
+        raise apiserver.NotFound(NOT_FOUND)
+    return SCALABLE[resource]
 
 
 def _selector(deployment: Manifest) -> str:
@@ -61,6 +69,7 @@ def scale_of(deployment: Manifest, status: dict[str, Any]) -> dict[str, Any]:
 def _write_scale(
     session: WriteSession,
     cluster: str,
+    kind: str,
     namespace: str,
     name: str,
     before: Manifest,
@@ -70,7 +79,7 @@ def _write_scale(
 
     def edit(stored: Manifest | None) -> Any:
         if stored is None:
-            raise apiserver.not_found("Deployment", name)
+            raise apiserver.not_found(kind, name)
         current = scale_of(stored, before.get("status", {}))
         scale = scale_from(current)
         replicas = scale.get("spec", {}).get("replicas") if isinstance(scale, dict) else None
@@ -89,7 +98,7 @@ def _write_scale(
         stored = objects.edit_object(
             session=session,
             cluster=cluster,
-            kind="Deployment",
+            kind=kind,
             namespace=namespace,
             name=name,
             edit=edit,
@@ -103,9 +112,12 @@ def _write_scale(
 
 
 @router.get(PATH)
-def read_scale(session: ReadSession, row: ClusterDep, namespace: str, name: str) -> JSONResponse:
-    """The Deployment's Scale: spec.replicas, status.replicas and its selector."""
-    deployment = one(session, row, "deployments", namespace, name)
+def read_scale(
+    session: ReadSession, row: ClusterDep, namespace: str, resource: str, name: str
+) -> JSONResponse:
+    """The workload's Scale: spec.replicas, status.replicas and its selector."""
+    _kind(resource)
+    deployment = one(session, row, resource, namespace, name)
     return JSONResponse(scale_of(deployment, deployment.get("status", {})))
 
 
@@ -117,6 +129,7 @@ async def replace_scale(
     session: WriteSession,
     cluster: str,
     namespace: str,
+    resource: str,
     name: str,
 ) -> JSONResponse:
     """Set spec.replicas from a whole Scale (409 when its resourceVersion is stale)."""
@@ -125,8 +138,9 @@ async def replace_scale(
         body = jsonsafe.loads(raw)
     except (ValueError, RecursionError) as exc:
         raise apiserver.BadRequest(f"couldn't get version/kind; json parse error: {exc}") from None
-    before = one(read, row, "deployments", namespace, name)
-    return _write_scale(session, cluster, namespace, name, before, lambda _: body)
+    kind = _kind(resource)
+    before = one(read, row, resource, namespace, name)
+    return _write_scale(session, cluster, kind, namespace, name, before, lambda _: body)
 
 
 @router.patch(PATH, responses=WRITE_ERRORS)
@@ -137,13 +151,15 @@ async def patch_scale(
     session: WriteSession,
     cluster: str,
     namespace: str,
+    resource: str,
     name: str,
 ) -> JSONResponse:
     """Patch the Scale (kubectl scale sends a merge patch `{"spec":{"replicas":N}}`)."""
     media, body = await patch_body(request)
     if media == patching.APPLY:
         raise apiserver.BadRequest("apply patches are not supported on the scale subresource")
-    before = one(read, row, "deployments", namespace, name)
+    kind = _kind(resource)
+    before = one(read, row, resource, namespace, name)
 
     def patched(current: dict[str, Any]) -> Any:
         if media == patching.JSON_PATCH:
@@ -152,4 +168,4 @@ async def patch_scale(
             raise jsonpatch.BadPatch("json: cannot unmarshal array into Go value of type Scale")
         return jsonpatch.merge_patch(current, body)  # Scale has no merge keys
 
-    return _write_scale(session, cluster, namespace, name, before, patched)
+    return _write_scale(session, cluster, kind, namespace, name, before, patched)

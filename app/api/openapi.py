@@ -90,28 +90,30 @@ _NARROWED: dict[tuple[str, ...], dict[str, Any]] = {
 }
 _SERVICE_NAME = {"type": "string", "pattern": DNS_LABEL, "maxLength": 63}
 
+_GROUP_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "EndpointSlice")
 # Which kinds each body-reading path accepts; any other path is documented as a JSON object.
 _BODY_KINDS = {
     "/k8s/{cluster}/api/v1/namespaces/{namespace}/{resource}": ("Service", "Pod"),
     "/k8s/{cluster}/api/v1/namespaces/{namespace}/{resource}/{name}": ("Service", "Pod"),
     "/k8s/{cluster}/api/v1/nodes": ("Node",),
     "/k8s/{cluster}/api/v1/nodes/{name}": ("Node",),
-    "/k8s/{cluster}/apis/{group}/v1/namespaces/{namespace}/{resource}": (
-        "Deployment",
-        "EndpointSlice",
-    ),
-    "/k8s/{cluster}/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}": (
-        "Deployment",
-        "EndpointSlice",
-    ),
+    "/k8s/{cluster}/apis/{group}/v1/namespaces/{namespace}/{resource}": _GROUP_KINDS,
+    "/k8s/{cluster}/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}": _GROUP_KINDS,
 }
 _PATH_ENUMS = {
     "/k8s/{cluster}/api/v1/namespaces/{namespace}/": {
         "resource": ["services", "pods", "endpoints", "events"]
     },
     "/k8s/{cluster}/apis/{group}/": {
-        "group": ["apps", "discovery.k8s.io"],
-        "resource": ["deployments", "endpointslices"],
+        "group": ["apps", "discovery.k8s.io", "events.k8s.io"],
+        "resource": [
+            "deployments",
+            "replicasets",
+            "statefulsets",
+            "daemonsets",
+            "endpointslices",
+            "events",
+        ],
     },
 }
 

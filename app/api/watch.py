@@ -74,6 +74,7 @@ class Watch:
         )
 
     def line(self, event_type: str, obj: Manifest, resource_version: int) -> bytes:
+        obj = kube_read.present(self.resource, obj)
         if self.table:
             obj = tables.table(self.resource, [obj], str(resource_version))
         else:

@@ -16,8 +16,7 @@ from typing import Any
 from sqlalchemy import case, insert, text, update
 from sqlmodel import Session, col, select
 
-from app.core.controllers import deployment
-from app.core.model import indexes
+from app.core.controllers import workloads
 from app.core.model.workspace import Manifest, Workspace
 from app.db.tables import FeedEventRow, FeedSequenceRow
 from app.settings import get_settings
@@ -115,27 +114,20 @@ def _compact(session: Session, last: int, keep: int) -> int:
 
 
 def served(ws: Workspace, kind: str, obj: Manifest) -> Manifest:
-    """The object as a read serves it: a Deployment with the status its pods give it."""
-    if kind != "Deployment":
-        return obj
-    return {**obj, "status": deployment.deployment_status(obj, deployment.owned_pods(ws, obj))}
-
-
-owning_deployment = indexes.owning_deployment
+    """The object as a read serves it: a workload with the status its pods give it."""
+    return workloads.served(ws, kind, obj)
 
 
 def status_changes(
     ws: Workspace, pods: Iterable[Manifest], changed: set[tuple[str, str, str]]
 ) -> list[tuple[str, str, str]]:
-    """Deployments whose status moves because their pods changed, and which did not change
-    themselves: the Deployment controller writes their status (a MODIFIED upstream too)."""
+    """Workloads whose status moves because their pods changed, and which did not change
+    themselves: their controllers write their status (a MODIFIED upstream too)."""
     out: dict[tuple[str, str, str], None] = {}
     for pod in pods:
-        name = owning_deployment(pod)
-        namespace = pod.get("metadata", {}).get("namespace", "default")
-        key = ("Deployment", namespace, name or "")
-        if name and key not in changed and ws.exists(*key):
-            out[key] = None
+        for key in workloads.owners(pod):
+            if key not in changed and ws.exists(*key):
+                out[key] = None
     return list(out)
 
 

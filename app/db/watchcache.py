@@ -24,6 +24,7 @@ from typing import cast
 
 from sqlmodel import Session, col, select
 
+from app.core.controllers import workloads
 from app.core.controllers.snapshot import KINDS, StateBuilder
 from app.core.model.objects import ClusterConfig, ClusterState
 from app.core.model.workspace import ALLOCATION_KINDS, Key, Manifest, Workspace, gc_paused
@@ -233,7 +234,7 @@ def _catch_up(session: Session, row: ClusterRow, entry: Entry, target: int) -> N
 
 def _apply(session: Session, entry: Entry, cluster_id: int, events: list[feed.Event]) -> None:
     owners: set[str] = set()
-    deployments: set[str] = set()
+    workload_names: dict[str, set[str]] = {}
     entry.base.detach({event.kind for event in events})
     with gc_paused():
         for event in events:
@@ -244,16 +245,17 @@ def _apply(session: Session, entry: Entry, cluster_id: int, events: list[feed.Ev
                 entry.record(event.kind, key, event.object)
             if event.kind == "Service":
                 owners.add(event.object.get("metadata", {}).get("uid", ""))
-            if event.kind == "Deployment" and event.type != feed.DELETED:
-                deployments.add(event.name)
-    if deployments:  # events serve a Deployment with its status; the base keeps the row
+            if event.kind in workloads.KINDS and event.type != feed.DELETED:
+                workload_names.setdefault(event.kind, set()).add(event.name)
+    for kind, names in workload_names.items():
+        # Events serve a workload with its status; the base keeps the row as stored.
         query = select(ObjectRow.namespace, ObjectRow.name, ObjectRow.body).where(
             ObjectRow.cluster_id == cluster_id,
-            ObjectRow.kind == "Deployment",
-            col(ObjectRow.name).in_(deployments),
+            ObjectRow.kind == kind,
+            col(ObjectRow.name).in_(names),
         )
         for namespace, name, body in session.exec(query):
-            entry.record("Deployment", (namespace, name), cast(Manifest, body))
+            entry.record(kind, (namespace, name), cast(Manifest, body))
     if owners:
         targeted = len(owners) <= TARGETED_ALLOCATION_REFRESH
         for kind in ALLOCATION_KINDS:

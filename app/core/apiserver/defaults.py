@@ -287,9 +287,14 @@ def default_deployment(dep: Mapping[str, Any]) -> Manifest:
         rolling.setdefault("maxSurge", "25%")
     spec.setdefault("revisionHistoryLimit", 10)
     spec.setdefault("progressDeadlineSeconds", 600)
+    default_pod_template(spec)
+    return out
+
+
+def default_pod_template(spec: Manifest) -> None:
+    """The pod defaults of a workload's template (SetDefaults_PodSpec reaches it too)."""
     template: Manifest = spec.setdefault("template", {})
     _default_pod_spec(template.setdefault("spec", {}))
-    return out
 
 
 def default_node(node: Mapping[str, Any]) -> Manifest:

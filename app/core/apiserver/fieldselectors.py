@@ -78,6 +78,16 @@ FIELDS: dict[str, dict[str, Getter]] = {
         "source": _path("source", "component"),
         "type": _path("type"),
     },
+    # pkg/apis/apps/v1/conversion.go: the field labels apps/v1 converts for these kinds.
+    "replicasets": {**_meta(), "status.replicas": _path("status", "replicas")},
+    "statefulsets": {**_meta(), "status.successful": _path("status", "successful")},
+}
+# events.k8s.io/v1 lists the same Events; its field labels are the core ones, read from the
+# stored core/v1 object, plus the new API's names for them (pkg/apis/events/v1).
+FIELDS["events.k8s.io/events"] = {
+    **FIELDS["events"],
+    **{f"regarding.{f}": _involved(f) for f in ("kind", "namespace", "name", "uid")},
+    "reportingController": _path("reportingComponent"),
 }
 # Kinds whose conversion function is their own (the text "field label not supported: …").
 _OWN_CONVERSION = frozenset(FIELDS)
@@ -87,6 +97,8 @@ KIND_RESOURCES = {
     "Namespace": "namespaces",
     "Service": "services",
     "Event": "events",
+    "ReplicaSet": "replicasets",
+    "StatefulSet": "statefulsets",
 }
 
 

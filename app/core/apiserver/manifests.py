@@ -24,11 +24,23 @@ KINDS = {
     ("v1", "Pod"): "Pod",
     ("v1", "Node"): "Node",
     ("apps/v1", "Deployment"): "Deployment",
+    ("apps/v1", "ReplicaSet"): "ReplicaSet",
+    ("apps/v1", "StatefulSet"): "StatefulSet",
+    ("apps/v1", "DaemonSet"): "DaemonSet",
     ("discovery.k8s.io/v1", "EndpointSlice"): "EndpointSlice",
 }
 # Nodes first so pods and Deployments can be scheduled; workloads before the Services that
 # select them; user EndpointSlices last, after the Services they belong to.
-ORDER = {"Node": 0, "Deployment": 1, "Pod": 2, "Service": 3, "EndpointSlice": 4}
+ORDER = {
+    "Node": 0,
+    "Deployment": 1,
+    "ReplicaSet": 1,
+    "StatefulSet": 1,
+    "DaemonSet": 1,
+    "Pod": 2,
+    "Service": 3,
+    "EndpointSlice": 4,
+}
 VOLATILE_META = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields")
 
 
@@ -192,8 +204,8 @@ def _owned_by_controller(obj: Manifest) -> bool:
 def export(ws: Workspace, *, include_system: bool = False) -> list[Manifest]:
     """Objects as `kubectl get -o yaml` shows them, minus what the server regenerates.
 
-    Pods owned by a Deployment are left out (the Deployment re-creates them), and so are the
-    kubeadm system objects every cluster already has, unless include_system.
+    Pods and ReplicaSets owned by a controller are left out (their owner re-creates them),
+    and so are the kubeadm system objects every cluster already has, unless include_system.
     """
     out: list[Manifest] = []
     for kind in sorted(ORDER, key=ORDER.__getitem__):
@@ -202,10 +214,11 @@ def export(ws: Workspace, *, include_system: bool = False) -> list[Manifest]:
             system = meta.get("namespace") == "kube-system" or (
                 kind == "Service" and meta.get("name") == "kubernetes"
             )
-            if (system and not include_system) or (kind == "Pod" and _owned_by_controller(obj)):
+            owned = kind in ("Pod", "ReplicaSet") and _owned_by_controller(obj)
+            if (system and not include_system) or owned:
                 continue
             clean = _comparable(obj)
-            if kind in ("Deployment", "Service"):
+            if kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Service"):
                 clean.pop("status", None)
             out.append(clean)
     return out

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.core.apiserver import defaults
+from app.core.apiserver import appsdefaults, defaults
 from app.core.apiserver import registry as service_registry
+from app.core.apiserver.validation import apps as validation_apps
 from app.core.apiserver.validation import endpoints as validation_endpoints
 from app.core.apiserver.validation import services as validation
-from app.core.controllers import deployment as deployment_controller
-from app.core.controllers import kubelet, nodeipam, scheduler
-from app.core.model import indexes, rand
+from app.core.controllers import events, kubelet, nodeipam, scheduler, workloads
+from app.core.model import rand
 from app.core.model.decoding import decode
 from app.core.model.fielderrors import FieldError, ValidationFailed, required
 from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace, clone
@@ -78,6 +78,10 @@ RESOURCES = {
     "Deployment": "deployments.apps",
     "EndpointSlice": "endpointslices.discovery.k8s.io",
     "Endpoints": "endpoints",
+    "ReplicaSet": "replicasets.apps",
+    "StatefulSet": "statefulsets.apps",
+    "DaemonSet": "daemonsets.apps",
+    "Event": "events",
 }
 API_VERSIONS = {
     "Service": "v1",
@@ -86,6 +90,10 @@ API_VERSIONS = {
     "Deployment": "apps/v1",
     "EndpointSlice": "discovery.k8s.io/v1",
     "Endpoints": "v1",
+    "ReplicaSet": "apps/v1",
+    "StatefulSet": "apps/v1",
+    "DaemonSet": "apps/v1",
+    "Event": "v1",
 }
 
 
@@ -130,21 +138,26 @@ _DEFAULTERS: dict[str, Callable[[Manifest], Manifest]] = {
     "Deployment": defaults.default_deployment,
     "EndpointSlice": defaults.default_endpoint_slice,
     "Endpoints": validation_endpoints.default_endpoints,
+    "ReplicaSet": appsdefaults.default_replica_set,
+    "StatefulSet": appsdefaults.default_stateful_set,
+    "DaemonSet": appsdefaults.default_daemon_set,
+}
+_VALIDATORS: dict[str, Callable[[Manifest], list[FieldError]]] = {
+    "Pod": validation.validate_pod,
+    "Node": validation.validate_node,
+    "Deployment": validation.validate_deployment,
+    "Endpoints": validation_endpoints.validate_endpoints,
+    "EndpointSlice": validation.validate_endpoint_slice,
+    "ReplicaSet": validation_apps.validate_replica_set,
+    "StatefulSet": validation_apps.validate_stateful_set,
+    "DaemonSet": validation_apps.validate_daemon_set,
 }
 
 
 def _validate(kind: str, obj: Manifest, old: Manifest | None) -> list[FieldError]:
     if kind == "Service":
         return validation.validate_service(obj, old=old)
-    if kind == "Pod":
-        return validation.validate_pod(obj)
-    if kind == "Node":
-        return validation.validate_node(obj)
-    if kind == "Deployment":
-        return validation.validate_deployment(obj)
-    if kind == "Endpoints":
-        return validation_endpoints.validate_endpoints(obj)
-    return validation.validate_endpoint_slice(obj)
+    return _VALIDATORS[kind](obj)
 
 
 def _check_valid(kind: str, obj: Manifest, old: Manifest | None = None) -> None:
@@ -189,24 +202,33 @@ def create(ws: Workspace, kind: str, body: object, namespace: str = "default") -
         except nodeipam.NoAddressLeft as exc:
             raise AllocationFailed(str(exc), kind="nodes", name=meta["name"]) from None
         scheduler.schedule_pending(ws)
+        workloads.nodes_changed(ws)
         return stored
     if kind == "Pod":
         _check_pod_limit(ws, kind, obj, 1)
         return ws.put(kind, scheduler.complete_pod(ws, obj))
-    if kind == "Deployment":
+    return _store_workload(ws, kind, obj)
+
+
+def _store_workload(ws: Workspace, kind: str, obj: Manifest) -> Manifest:
+    """Store the object; a workload's controller then settles its pods in the same write."""
+    if kind in workloads.SCALABLE:
         _check_pod_limit(ws, kind, obj, obj["spec"].get("replicas", 1))
     stored = ws.put(kind, obj)
-    if kind == "Deployment":
-        deployment_controller.reconcile_deployment(ws, stored)
+    if kind in workloads.RECONCILERS:
+        workloads.reconcile(ws, kind, stored)
     return stored
 
 
 def _check_pod_limit(ws: Workspace, kind: str, obj: Manifest, requested: int) -> None:
     """At most MAX_PODS pods in the cluster once this write settles (counted from the index)."""
     used = ws.indexed_count("Pod", ("all",))
+    meta = obj["metadata"]
     if kind == "Deployment":
-        meta = obj["metadata"]
         used -= ws.indexed_count("Pod", ("owner", meta.get("namespace", "default"), meta["name"]))
+    elif kind in workloads.SCALABLE:
+        owner = ("controller", meta.get("namespace", "default"), kind, meta["name"])
+        used -= ws.indexed_count("Pod", owner)
     if used + requested > MAX_PODS:
         resource, name = RESOURCES[kind], obj["metadata"].get("name", "")
         raise Forbidden(
@@ -267,16 +289,12 @@ def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -
             kubelet.set_node_ready(ws, stored, kubelet.node_ready(stored))
         if kubelet.node_ready(stored):
             scheduler.schedule_pending(ws)
+        workloads.nodes_changed(ws)
         return stored
     if kind == "Pod":
         obj.setdefault("status", clone(old.get("status", {})))
         return ws.put(kind, obj)
-    if kind == "Deployment":
-        _check_pod_limit(ws, kind, obj, obj["spec"].get("replicas", 1))
-    stored = ws.put(kind, obj)
-    if kind == "Deployment":
-        deployment_controller.reconcile_deployment(ws, stored)
-    return stored
+    return _store_workload(ws, kind, obj)
 
 
 def _replace_service(ws: Workspace, obj: Manifest, old: Manifest) -> Manifest:
@@ -304,31 +322,18 @@ def remove(ws: Workspace, kind: str, namespace: str, name: str) -> Manifest:
         raise not_found(kind, name)
     if kind == "Service":
         service_registry.release_all(ws, obj["metadata"]["uid"])
-    elif kind == "Deployment":
-        for pod in deployment_controller.owned_pods(ws, obj):
-            ws.delete("Pod", pod["metadata"].get("namespace", "default"), pod["metadata"]["name"])
+    elif kind in workloads.RECONCILERS:
+        workloads.delete_owned(ws, kind, obj)
     elif kind == "Node":
         # The pod garbage collector deletes pods bound to a node that no longer exists;
-        # the Deployment controller then replaces them on the remaining nodes.
-        owners = set()
-        for key in sorted(ws.indexed("Pod", ("node", name))):
-            orphan = ws.delete("Pod", *key)
-            owner = indexes.owning_deployment(orphan) if orphan is not None else None
-            if owner:
-                owners.add((key[0], owner))
-        _reconcile(ws, owners)
+        # their controllers then replace them on the remaining nodes.
+        orphans = [ws.delete("Pod", *key) for key in sorted(ws.indexed("Pod", ("node", name)))]
+        workloads.reconcile_owners(ws, [pod for pod in orphans if pod is not None])
+        workloads.nodes_changed(ws)
     elif kind == "Pod":
-        owner = indexes.owning_deployment(obj)
-        if owner:
-            _reconcile(ws, {(ns, owner)})
+        events.killing(ws, obj)
+        workloads.reconcile_owners(ws, [obj])
     return obj
-
-
-def _reconcile(ws: Workspace, deployments: set[tuple[str, str]]) -> None:
-    for namespace, name in sorted(deployments):
-        deployment = ws.peek("Deployment", (namespace, name))
-        if deployment is not None:
-            deployment_controller.reconcile_deployment(ws, deployment)
 
 
 def pod_owned_by(pod: Manifest, deployment: Manifest) -> bool:
@@ -356,11 +361,14 @@ def set_ready(ws: Workspace, kind: str, namespace: str, name: str, ready: bool) 
     return obj
 
 
-def scale(ws: Workspace, namespace: str, name: str, replicas: int) -> Manifest:
-    deployment = ws.get("Deployment", namespace, name)
-    if deployment is None:
-        raise not_found("Deployment", name)
-    body: dict[str, Any] = clone(deployment)
+def scale(
+    ws: Workspace, namespace: str, name: str, replicas: int, kind: str = "Deployment"
+) -> Manifest:
+    """The scale subresource's write: spec.replicas, through the ordinary update."""
+    obj = ws.get(kind, namespace, name)
+    if obj is None:
+        raise not_found(kind, name)
+    body: dict[str, Any] = clone(obj)
     body["spec"]["replicas"] = replicas
     body["metadata"].pop("resourceVersion", None)
-    return replace(ws, "Deployment", namespace, name, body)
+    return replace(ws, kind, namespace, name, body)

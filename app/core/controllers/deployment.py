@@ -1,21 +1,38 @@
-"""The Deployment and ReplicaSet controllers, settled: `replicas` pods of the current template.
+"""The Deployment controller, settled: a ReplicaSet per template, `replicas` pods of the newest.
 
-pod-template-hash names the ReplicaSet of each template (pkg/controller/deployment); pods are
-owned through it; scaling down deletes pods in controller.ActivePods order; the status is what
-the Deployment controller reports for the pods it owns.
+Upstream: pkg/controller/deployment (sync.go getNewReplicaSet, scaleReplicaSet and its
+ScalingReplicaSet event, cleanupDeployment; util/deployment_util.go for the revision
+annotations `kubectl rollout history` reads). pod-template-hash names the ReplicaSet of each
+template; the ReplicaSet controller (replicaset.py) makes and deletes the pods; the status is
+what the Deployment controller reports for the pods its ReplicaSets own.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections import Counter
 from typing import Any
 
+from app.core.controllers import events, replicaset
 from app.core.controllers.kubelet import pod_ready
-from app.core.controllers.scheduler import complete_pod
-from app.core.model.rand import random_suffix, safe_encode
+from app.core.model.rand import safe_encode
 from app.core.model.workspace import Manifest, Workspace, clone
+
+COMPONENT = "deployment-controller"
+HASH_LABEL = "pod-template-hash"
+REVISION = "deployment.kubernetes.io/revision"
+REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
+DESIRED = "deployment.kubernetes.io/desired-replicas"
+MAX_REPLICAS = "deployment.kubernetes.io/max-replicas"
+_NOT_COPIED = frozenset(
+    {
+        "kubectl.kubernetes.io/last-applied-configuration",
+        REVISION,
+        REVISION_HISTORY,
+        DESIRED,
+        MAX_REPLICAS,
+    }
+)
 
 
 def template_hash(template: Manifest) -> str:
@@ -41,88 +58,149 @@ def owned_pods(ws: Workspace, deployment: Manifest) -> list[Manifest]:
     return [pod for key in keys if (pod := ws.peek("Pod", key)) is not None]
 
 
-def _hash_of(pod: Manifest) -> str:
-    return str(pod["metadata"].get("labels", {}).get("pod-template-hash", ""))
+def replica_sets(ws: Workspace, deployment: Manifest) -> list[Manifest]:
+    """The ReplicaSets this Deployment controls (their controller ownerReference), to read."""
+    meta = deployment["metadata"]
+    namespace = meta.get("namespace", "default")
+    keys = sorted(ws.indexed("ReplicaSet", ("controller", namespace, "Deployment", meta["name"])))
+    return [rs for key in keys if (rs := ws.peek("ReplicaSet", key)) is not None]
 
 
-def _deletion_rank(pod: Manifest, colocated: Counter[str]) -> tuple[int, int, int, str]:
-    """controller.ActivePods ordering: unscheduled, not ready, crowded node, newest first."""
-    node = pod.get("spec", {}).get("nodeName", "")
-    return (
-        1 if node else 0,
-        1 if pod_ready(pod) else 0,
-        -colocated[node],
-        "~" + pod["metadata"].get("creationTimestamp", ""),
-    )
+def revision(obj: Manifest) -> int:
+    """deploymentutil.Revision: the revision annotation as a number (0 when absent)."""
+    value = obj.get("metadata", {}).get("annotations", {}).get(REVISION, "0")
+    try:
+        return int(value)
+    except ValueError:
+        return 0
 
 
 def reconcile_deployment(ws: Workspace, deployment: Manifest) -> None:
-    """The Deployment and ReplicaSet controllers settled: `replicas` pods of the current template.
+    """The Deployment controller settled: a ReplicaSet per template, the newest at `replicas`.
 
-    A template change rolls every pod at once (the end state of a RollingUpdate).
+    A template change makes a new ReplicaSet (`<deployment>-<pod-template-hash>`, the next
+    revision) and scales the old ones to 0. Upstream's RollingUpdate gets there in steps of
+    maxSurge/maxUnavailable (25% by default) as pods become available; svcscope has no time
+    between requests, so it writes the end state of those steps at once, with the two
+    ScalingReplicaSet events that bracket them.
     """
     meta = deployment["metadata"]
     namespace = meta.get("namespace", "default")
-    template = deployment["spec"].get("template", {})
-    pod_hash = template_hash(template)
+    pod_hash = template_hash(deployment["spec"].get("template", {}))
     rs_name = f"{meta['name']}-{pod_hash}"
-    replicas = deployment["spec"].get("replicas", 1)
-    pods = owned_pods(ws, deployment)
-    for pod in pods:
-        if _hash_of(pod) != pod_hash:
-            ws.delete("Pod", namespace, pod["metadata"]["name"])
-    current = [
-        p for p in pods if p["metadata"].get("labels", {}).get("pod-template-hash") == pod_hash
-    ]
-    if len(current) > replicas:
-        colocated: Counter[str] = Counter(p.get("spec", {}).get("nodeName", "") for p in current)
-        victims = sorted(current, key=lambda p: _deletion_rank(p, colocated))
-        for pod in victims[: len(current) - replicas]:
-            ws.delete("Pod", namespace, pod["metadata"]["name"])
-    for _ in range(replicas - len(current)):
-        pod = _pod_from_template(ws, deployment, template, rs_name, pod_hash)
-        complete_pod(ws, pod)
-        ws.put("Pod", pod)
+    existing = replica_sets(ws, deployment)
+    newest = max((revision(rs) for rs in existing), default=0)
+    new = ws.get("ReplicaSet", namespace, rs_name)
+    before = clone(new) if new is not None else None
+    if new is None:
+        new = _new_replica_set(ws, deployment, rs_name, pod_hash)
+    if REVISION not in new["metadata"].get("annotations", {}) or revision(new) < newest:
+        _set_revision(new, newest + 1)
+    if meta.get("annotations", {}).get(REVISION) != str(revision(new)):
+        stored = ws.get("Deployment", namespace, meta["name"])
+        if stored is not None:
+            stored["metadata"].setdefault("annotations", {})[REVISION] = str(revision(new))
+            if stored is not deployment:  # else this write already puts it, as changed here
+                ws.put("Deployment", stored)
+                deployment = stored
+    _scale(ws, deployment, new, before, deployment["spec"].get("replicas", 1))
+    old = [rs for rs in existing if rs["metadata"]["name"] != rs_name]
+    for rs in old:
+        stored_rs = ws.get("ReplicaSet", namespace, rs["metadata"]["name"])
+        if stored_rs is not None:
+            _scale(ws, deployment, stored_rs, clone(stored_rs), 0)
+    _clean_up(ws, deployment, old)
 
 
-def _pod_from_template(
-    ws: Workspace, deployment: Manifest, template: Manifest, rs_name: str, pod_hash: str
-) -> Manifest:
-    meta = deployment["metadata"]
-    namespace = meta.get("namespace", "default")
-    while True:
-        name = f"{rs_name}-{random_suffix(ws)}"
-        if not ws.exists("Pod", namespace, name):
-            break
-    pod_meta = clone(template.get("metadata", {}))
-    pod_meta.pop("creationTimestamp", None)
-    labels = pod_meta.setdefault("labels", {})
-    labels["pod-template-hash"] = pod_hash
-    pod_meta.update(
-        {
-            "name": name,
-            "generateName": f"{rs_name}-",
-            "namespace": namespace,
-            "ownerReferences": [
-                {
-                    "apiVersion": "apps/v1",
-                    "kind": "ReplicaSet",
-                    "name": rs_name,
-                    "uid": str(uuid.uuid5(uuid.NAMESPACE_OID, f"{meta['uid']}/{pod_hash}")),
-                    "controller": True,
-                    "blockOwnerDeletion": True,
-                }
-            ],
-        }
-    )
-    pod: Manifest = {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": pod_meta,
-        "spec": clone(template.get("spec", {})),
+def _new_replica_set(ws: Workspace, deployment: Manifest, rs_name: str, pod_hash: str) -> Manifest:
+    """getNewReplicaSet: the template with the hash label, the selector with it too."""
+    meta, spec = deployment["metadata"], deployment["spec"]
+    template = clone(spec.get("template", {}))
+    template.setdefault("metadata", {}).setdefault("labels", {})[HASH_LABEL] = pod_hash
+    selector = clone(spec.get("selector", {}))
+    selector.setdefault("matchLabels", {})[HASH_LABEL] = pod_hash
+    rs: Manifest = {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {
+            "name": rs_name,
+            "namespace": meta.get("namespace", "default"),
+            "labels": dict(template["metadata"]["labels"]),
+            "ownerReferences": [replicaset.owner_reference("Deployment", deployment)],
+        },
+        "spec": {
+            "replicas": 0,
+            "minReadySeconds": spec.get("minReadySeconds", 0),
+            "selector": selector,
+            "template": template,
+        },
     }
-    ws.stamp_new(pod)
-    return pod
+    ws.stamp_new(rs)
+    # The uid the pods of earlier svcscope versions already name in their ownerReferences.
+    rs["metadata"]["uid"] = str(uuid.uuid5(uuid.NAMESPACE_OID, f"{meta['uid']}/{pod_hash}"))
+    rs["metadata"]["generation"] = 1
+    return rs
+
+
+def _set_revision(rs: Manifest, value: int) -> None:
+    """A template that comes back (a rollback) moves its old revision into revision-history."""
+    annotations = rs["metadata"].setdefault("annotations", {})
+    old = annotations.get(REVISION)
+    if old is not None:
+        history = [h for h in annotations.get(REVISION_HISTORY, "").split(",") if h]
+        annotations[REVISION_HISTORY] = ",".join([*history, old])
+    annotations[REVISION] = str(value)
+
+
+def _sync_annotations(deployment: Manifest, rs: Manifest) -> None:
+    """copyDeploymentAnnotationsToReplicaSet (kubernetes.io/change-cause reaches
+    `rollout history` this way) and the desired/max replica annotations."""
+    annotations = rs["metadata"].setdefault("annotations", {})
+    for key, value in deployment["metadata"].get("annotations", {}).items():
+        if key not in _NOT_COPIED:
+            annotations[key] = value
+    replicas = deployment["spec"].get("replicas", 1)
+    annotations[DESIRED] = str(replicas)
+    annotations[MAX_REPLICAS] = str(replicas + _max_surge(deployment, replicas))
+
+
+def _max_surge(deployment: Manifest, replicas: int) -> int:
+    """ResolveFenceposts: maxSurge rounded up (25% of 3 is 1)."""
+    strategy = deployment["spec"].get("strategy", {})
+    if strategy.get("type") != "RollingUpdate":
+        return 0
+    value = strategy.get("rollingUpdate", {}).get("maxSurge", "25%")
+    if isinstance(value, str) and value.endswith("%"):
+        return -(-replicas * int(value[:-1] or 0) // 100)
+    return int(value) if not isinstance(value, str) else 0
+
+
+def _scale(
+    ws: Workspace, deployment: Manifest, rs: Manifest, before: Manifest | None, replicas: int
+) -> None:
+    """scaleReplicaSet: the ScalingReplicaSet event, then the ReplicaSet controller's work.
+    `rs` is this write's copy; `before` what was stored (None: a new ReplicaSet)."""
+    meta = rs["metadata"]
+    current = rs["spec"].get("replicas", 1)
+    if current != replicas:
+        direction = "up" if replicas > current else "down"
+        message = f"Scaled {direction} replica set {meta['name']} from {current} to {replicas}"
+        events.record(ws, "Deployment", deployment, "ScalingReplicaSet", message, COMPONENT)
+        rs["spec"]["replicas"] = replicas
+        if before is not None:
+            meta["generation"] = meta.get("generation", 1) + 1
+    _sync_annotations(deployment, rs)
+    if rs != before:
+        ws.put("ReplicaSet", rs)
+    replicaset.reconcile_replicaset(ws, rs)
+
+
+def _clean_up(ws: Workspace, deployment: Manifest, old: list[Manifest]) -> None:
+    """cleanupDeployment: old ReplicaSets beyond revisionHistoryLimit go, oldest first."""
+    limit = deployment["spec"].get("revisionHistoryLimit", 10)
+    idle = sorted((rs for rs in old if not replicaset.pods_of(ws, "ReplicaSet", rs)), key=revision)
+    for rs in idle[: max(0, len(idle) - limit)]:
+        ws.delete("ReplicaSet", rs["metadata"].get("namespace", "default"), rs["metadata"]["name"])
 
 
 def deployment_status(deployment: Manifest, pods: list[Manifest]) -> dict[str, Any]:
@@ -149,7 +227,14 @@ def deployment_status(deployment: Manifest, pods: list[Manifest]) -> dict[str, A
                 "message": "Deployment has minimum availability."
                 if ready >= replicas
                 else "Deployment does not have minimum availability.",
-            }
+            },
+            {
+                "type": "Progressing",
+                "status": "True",
+                "reason": "NewReplicaSetAvailable",
+                "message": f'ReplicaSet "{deployment["metadata"]["name"]}-{pod_hash}" has '
+                "successfully progressed.",
+            },
         ],
     }
     if len(pods) - ready:

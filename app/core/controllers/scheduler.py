@@ -15,11 +15,13 @@ import heapq
 from collections import Counter
 from typing import Any
 
+from app.core.controllers import events
 from app.core.controllers.kubelet import condition, node_ready, start_pod
 from app.core.model.workspace import Manifest, Workspace
 
 DEFAULT_MAX_PODS = 110
 """kubelet's maxPods default (pkg/kubelet/apis/config/v1beta1/defaults.go)."""
+DEFAULT_SCHEDULER = "default-scheduler"
 NO_NODES = "no nodes available to schedule pods"
 """pkg/scheduler/schedule_one.go ErrNoNodesAvailable."""
 NOT_HELPFUL = "Preemption is not helpful for scheduling"
@@ -135,8 +137,10 @@ def complete_pod(ws: Workspace, pod: Manifest) -> Manifest:
         node = pick_node(ws)
         if node is None:
             pod["status"] = pending_status(ws, now)
+            failed_scheduling(ws, pod)
             return pod
         spec["nodeName"] = node["metadata"]["name"]
+        scheduled(ws, pod)
     if "status" not in pod:
         return start_pod(ws, pod, now)
     return pod
@@ -164,4 +168,19 @@ def schedule_pending(ws: Workspace) -> None:
         assert pod is not None
         pod["spec"]["nodeName"] = node["metadata"]["name"]
         pod.pop("status", None)
+        scheduled(ws, pod)
         ws.put("Pod", start_pod(ws, pod, ws.timestamp()))
+
+
+def scheduled(ws: Workspace, pod: Manifest) -> None:
+    """The binding's event (schedule_one.go: "Successfully assigned %v/%v to %v")."""
+    meta = pod["metadata"]
+    node = pod["spec"]["nodeName"]
+    message = f"Successfully assigned {meta.get('namespace', 'default')}/{meta['name']} to {node}"
+    events.record(ws, "Pod", pod, "Scheduled", message, DEFAULT_SCHEDULER)
+
+
+def failed_scheduling(ws: Workspace, pod: Manifest) -> None:
+    """schedule_one.go handleSchedulingFailure: a Warning with the FitError text."""
+    message = unschedulable_message(ws)
+    events.record(ws, "Pod", pod, "FailedScheduling", message, DEFAULT_SCHEDULER, warning=True)

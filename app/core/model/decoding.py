@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.core.model.appsv1 import DEPLOYMENT
+from app.core.model.appsv1 import DAEMON_SET, DEPLOYMENT, REPLICA_SET, STATEFUL_SET
 from app.core.model.corev1 import ENDPOINTS, NODE, POD, SERVICE
 from app.core.model.discoveryv1 import ENDPOINT_SLICE
+from app.core.model.eventshapes import EVENT
 from app.core.model.schema import (
     ANY,
     BOOL,
@@ -37,6 +38,10 @@ SCHEMAS = {
     "Deployment": DEPLOYMENT,
     "EndpointSlice": ENDPOINT_SLICE,
     "Endpoints": ENDPOINTS,
+    "ReplicaSet": REPLICA_SET,
+    "StatefulSet": STATEFUL_SET,
+    "DaemonSet": DAEMON_SET,
+    "Event": EVENT,
 }
 
 

@@ -2,8 +2,10 @@
 
 kube-apiserver's watch cache and the controllers' informers keep the same kind of indexes
 (client-go tools/cache/index.go: "namespace", the scheduler's pods-per-node NodeInfo): which
-pods run on a node, which pods a Deployment owns, which pod IPs are taken, which nodes are
-Ready, which node addresses and podCIDRs are taken, which allocated values a Service owns.
+pods run on a node, which pods a Deployment owns, which pods and ReplicaSets each controller
+owns (metav1.GetControllerOf), which Events exist (the recorder's cap), which pod IPs are taken,
+which nodes are Ready, which node addresses and podCIDRs are taken, which allocated values a
+Service owns.
 
 An index of an overlay Workspace is a layer over its parent's: the keys it added and the keys
 it removed under each index value, so a lookup costs what the write changed, not the cluster.
@@ -29,6 +31,14 @@ def owning_deployment(pod: Manifest) -> str | None:
     return None
 
 
+def controller_of(obj: Manifest) -> tuple[str, str] | None:
+    """(kind, name) of the ownerReference with controller=true (metav1.GetControllerOf)."""
+    for ref in obj.get("metadata", {}).get("ownerReferences", []):
+        if ref.get("controller") is True:
+            return str(ref.get("kind", "")), str(ref.get("name", ""))
+    return None
+
+
 def node_is_ready(node: Manifest) -> bool:
     return any(
         c.get("type") == "Ready" and c.get("status") == "True"
@@ -49,7 +59,16 @@ def index_values(kind: str, obj: Manifest | None) -> set[Hashable]:
         pod_ip = obj.get("status", {}).get("podIP")
         if pod_ip:
             values.add(("podIP", pod_ip))
+        controller = controller_of(obj)
+        if controller:
+            values.add(("controller", namespace, *controller))
         return values
+    if kind == "ReplicaSet":
+        controller = controller_of(obj)
+        namespace = obj.get("metadata", {}).get("namespace", "default")
+        return {("controller", namespace, *controller)} if controller else set()
+    if kind == "Event":
+        return {("all",)}
     if kind == "Node":
         values = {("address", a.get("address", "")) for a in _addresses(obj)}
         if node_is_ready(obj):

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from app.core.model import appsv1, corev1, discoveryv1, metav1
+from app.core.model import appsv1, corev1, discoveryv1, eventshapes, metav1
 from app.core.model.schema import (
     ANY,
     BOOL,
@@ -46,6 +46,10 @@ KINDS: dict[str, tuple[str, Struct]] = {
     "Endpoints": ("", corev1.ENDPOINTS),
     "Deployment": ("apps", appsv1.DEPLOYMENT),
     "EndpointSlice": ("discovery.k8s.io", discoveryv1.ENDPOINT_SLICE),
+    "ReplicaSet": ("apps", appsv1.REPLICA_SET),
+    "StatefulSet": ("apps", appsv1.STATEFUL_SET),
+    "DaemonSet": ("apps", appsv1.DAEMON_SET),
+    "Event": ("", eventshapes.EVENT),
 }
 # Structs declared inline in apps/v1 shapes that upstream declares in core/v1.
 _CORE_NAMES = {"PodTemplateSpec"}
