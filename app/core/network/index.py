@@ -97,6 +97,8 @@ class RoutingIndex:
     node_by_ip: dict[str, Node] = field(default_factory=dict)
     pods: dict[tuple[str, str], Pod] = field(default_factory=dict)
     pod_by_ip: dict[str, Pod] = field(default_factory=dict)
+    pod_hostnames: dict[tuple[str, str, str], Pod] = field(default_factory=dict)
+    """(namespace, subdomain, hostname) → pod: the per-pod DNS names of headless Services."""
     services: dict[tuple[str, str], Service] = field(default_factory=dict)
     cluster_ips: dict[str, Service] = field(default_factory=dict)
     by_cluster_ip: dict[tuple[str, int, str], Target] = field(default_factory=dict)
@@ -122,6 +124,8 @@ class RoutingIndex:
             idx.pods[(pod.namespace, pod.name)] = pod
             if pod.pod_ip and pod.phase not in ("Succeeded", "Failed"):
                 idx.pod_by_ip[pod.pod_ip] = pod
+            if pod.hostname and pod.subdomain:
+                idx.pod_hostnames[(pod.namespace, pod.subdomain, pod.hostname)] = pod
         for svc in state.services:
             idx.services[(svc.namespace, svc.name)] = svc
             if not is_proxied(svc):
@@ -182,6 +186,30 @@ class RoutingIndex:
             return self.services.get((labels[1], labels[0]))
         if len(labels) == 1:
             return self.services.get((namespace, labels[0]))
+        return None
+
+    def resolve_pod_name(self, host: str, namespace: str) -> tuple[Service, Pod] | None:
+        """A pod's own name under its headless Service, `<hostname>.<subdomain>.<ns>.svc.<domain>`
+        (the DNS spec's per-endpoint A record; the EndpointSlice controller sets the endpoint's
+        hostname when the pod's subdomain names the Service). A pod's search path tries
+        `<ns>.svc.<domain>` first, so `db-0.db` is a pod name in the client's own namespace
+        before it is a Service `db-0` in a namespace `db`."""
+        domain = self.state.config.cluster_domain
+        labels = host.split(".")
+        candidates: list[tuple[str, str, str]] = []
+        for suffix in (f"svc.{domain}", "svc"):
+            tail = suffix.split(".")
+            if len(labels) == 3 + len(tail) and labels[3:] == tail:
+                candidates.append((labels[2], labels[1], labels[0]))
+        if len(labels) == 3:
+            candidates.append((labels[2], labels[1], labels[0]))
+        if len(labels) == 2:
+            candidates.append((namespace, labels[1], labels[0]))
+        for ns, subdomain, hostname in candidates:
+            svc = self.services.get((ns, subdomain))
+            pod = self.pod_hostnames.get((ns, subdomain, hostname))
+            if svc is not None and svc.headless and pod is not None:
+                return svc, pod
         return None
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from app.core.kubeproxy.balancing import AffinityState, IpvsConnection, IpvsState, as_rng
 from app.core.kubeproxy.endpointcache import proxy_endpoints
-from app.core.model.objects import ClusterState, Service, ServicePort
+from app.core.model.objects import ClusterState, Pod, Service, ServicePort
 from app.core.network.addresses import to_address
 from app.core.network.index import (
     Destination,
@@ -63,6 +63,9 @@ def route(
 
 
 def _to_name(walk: Walk, client: Client, dest: Destination) -> Path:
+    own = walk.index.resolve_pod_name(dest.host, client.namespace)
+    if own is not None:
+        return _pod_record(walk, client, own[0], own[1], dest)
     svc = walk.index.resolve_name(dest.host, client.namespace)
     if svc is None:
         client.start(walk, dest.host)
@@ -125,6 +128,48 @@ def _external_name_lookup(walk: Walk, client: Client, svc: Service, sp: ServiceP
     )
 
 
+def _direct_port(svc: Service, dest: Destination) -> int:
+    """The port a client connecting straight to a pod uses: the one asked for, or a named
+    Service port's numeric targetPort (nothing translates it on the way)."""
+    sp = service_port_for(svc, dest.port, dest.protocol)
+    if isinstance(dest.port, int):
+        port = dest.port
+    elif sp is not None and isinstance(sp.target_port, int):
+        port = sp.target_port
+    else:
+        port = sp.port if sp else 0
+    if not port:
+        raise RouteError(f"say which port of {svc.key} to connect to")
+    return port
+
+
+def _pod_record(walk: Walk, client: Client, svc: Service, pod: Pod, dest: Destination) -> Path:
+    """A pod's own DNS name: an A record for that one pod's IP, published while its endpoint
+    is ready (or always, with publishNotReadyAddresses), as CoreDNS serves it."""
+    published = {e.ip for lst in proxy_endpoints(walk.state, svc).values() for e in lst if e.ready}
+    if pod.pod_ip not in published:
+        client.start(walk, dest.host)
+        return walk.end(
+            "unreachable",
+            f"{dest.host} does not resolve (NXDOMAIN): pod {pod.key} is not a ready endpoint "
+            f"of the headless Service {svc.key}, so DNS publishes no record for it.",
+        )
+    if client.node is None:
+        client.start(walk, dest.host)
+        return walk.end(
+            "unreachable",
+            f"{dest.host} is the DNS name of pod {pod.key} under the headless Service "
+            f"{svc.key}: cluster DNS and pod IPs are not reachable from outside the cluster.",
+        )
+    port = _direct_port(svc, dest)
+    note = (
+        f" DNS resolves {dest.host} to pod {pod.key}'s own IP {pod.pod_ip} (its hostname "
+        f"{pod.hostname} under the headless Service {svc.key}); the client connects to port "
+        f"{port} directly - kube-proxy is not involved."
+    )
+    return to_address(walk, client, pod.pod_ip, port, dest.protocol, note)
+
+
 def _headless(walk: Walk, client: Client, svc: Service, dest: Destination) -> Path:
     """DNS returns the ready endpoints' pod IPs; the client connects to one of them directly
     (CoreDNS shuffles A records; the client takes the first)."""
@@ -147,15 +192,7 @@ def _headless(walk: Walk, client: Client, svc: Service, dest: Destination) -> Pa
             f"{svc.key} is headless: DNS returns pod IPs, which "
             "are not routable from outside the cluster.",
         )
-    sp = service_port_for(svc, dest.port, dest.protocol)
-    if isinstance(dest.port, int):
-        port = dest.port
-    elif sp is not None and isinstance(sp.target_port, int):
-        port = sp.target_port
-    else:
-        port = sp.port if sp else 0
-    if not port:
-        raise RouteError(f"say which port of {svc.key} to connect to")
+    port = _direct_port(svc, dest)
     i = walk.pick("dns", len(eps))
     ip = eps[i].ip
     records = ", ".join(e.ip for e in eps)

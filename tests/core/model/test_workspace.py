@@ -20,7 +20,18 @@ from app.core.model.indexes import index_values
 from app.core.model.objects import ClusterConfig
 from app.core.model.workspace import ALLOCATION_KINDS, Workspace
 
-KINDS = ("Node", "Pod", "Service", "Deployment", "Endpoints", "EndpointSlice")
+KINDS = (
+    "Node",
+    "Pod",
+    "Service",
+    "Deployment",
+    "Endpoints",
+    "EndpointSlice",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "Event",
+)
 
 
 def _refuse(*_: Any, **__: Any) -> Any:
@@ -60,6 +71,8 @@ def demo_base() -> Workspace:
     bootstrap.bootstrap(ws, 3)
     for obj in bootstrap.demo_objects(with_backend=True):
         apiserver.create(ws, obj["kind"], obj, obj["metadata"].get("namespace", "default"))
+    apiserver.create(ws, "StatefulSet", _deployment("db", 2))
+    apiserver.create(ws, "DaemonSet", {**_deployment("agent", 0), "spec": _daemon_spec()})
     objects = {k: {key: freeze(o) for key, o in ws.kind_map(k).items()} for k in KINDS}
     allocations = {k: dict(ws.allocated(k)) for k in ALLOCATION_KINDS}
     return Workspace(ws.config, objects=objects, allocations=allocations)
@@ -81,6 +94,18 @@ def _deployment(name: str, replicas: int) -> dict[str, Any]:
     }
 
 
+def _rolled(deployment: dict[str, Any] | None) -> dict[str, Any]:
+    assert deployment is not None
+    deployment["spec"]["template"]["metadata"].setdefault("annotations", {})["r"] = "1"
+    return deployment
+
+
+def _daemon_spec() -> dict[str, Any]:
+    spec = _deployment("agent", 0)["spec"]
+    spec.pop("replicas")
+    return dict(spec)
+
+
 def _first_pod(ws: Workspace) -> tuple[str, str]:
     return min(key for key, _ in ws.keyed("Pod", "default"))
 
@@ -97,6 +122,15 @@ WRITES: dict[str, Callable[[Workspace], Any]] = {
     "delete Node": lambda ws: apiserver.remove(ws, "Node", "", "node-2"),
     "add Node": lambda ws: apiserver.create(ws, "Node", {"metadata": {"name": "node-9"}}),
     "delete Service": lambda ws: apiserver.remove(ws, "Service", "default", "web"),
+    "scale StatefulSet": lambda ws: apiserver.scale(ws, "default", "db", 3, kind="StatefulSet"),
+    "delete DaemonSet": lambda ws: apiserver.remove(ws, "DaemonSet", "default", "agent"),
+    "roll out": lambda ws: apiserver.replace(
+        ws,
+        "Deployment",
+        "default",
+        "frontend",
+        _rolled(ws.get("Deployment", "default", "frontend")),
+    ),
     "import": lambda ws: manifests.apply(
         ws,
         [
@@ -128,7 +162,7 @@ def test_a_write_changes_only_its_overlay_and_absorbing_keeps_the_indexes_true(
         objects={k: dict(base.kind_map(k)) for k in KINDS},
         allocations={k: dict(base.allocated(k)) for k in ALLOCATION_KINDS},
     )
-    for kind in ("Pod", "Node"):
+    for kind in ("Pod", "Node", "ReplicaSet", "Event"):
         values = {v for obj in expected.items(kind) for v in index_values(kind, obj)}
         for value in values:
             assert base.indexed(kind, value) == expected.indexed(kind, value), (kind, value)
