@@ -47,9 +47,9 @@ def test_an_upgrade_writes_the_replica_set_each_deployment_pod_names(
     metadata.reflect(engine)
     with engine.begin() as connection:
         cluster = metadata.tables["cluster"]
-        cluster_id = connection.execute(
-            cluster.insert().values(name="old", **CLUSTER_VALUES)
-        ).inserted_primary_key[0]
+        inserted = connection.execute(cluster.insert().values(name="old", **CLUSTER_VALUES))
+        assert inserted.inserted_primary_key is not None
+        cluster_id = inserted.inserted_primary_key[0]
         rows = metadata.tables["kube_object"]
         for obj in [dep, *others]:
             meta = obj["metadata"]
