@@ -50,6 +50,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
     from app.cli import _session, _use_db
+    from app.core.apiserver import writes as apiserver
     from app.core.apiserver.manifests import ImportFailed
     from app.services import manifests
     from app.services.errors import UseCaseFailed
@@ -84,7 +85,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 1
     suffix = " (dry run)" if args.dry_run else ""
     for outcome in outcomes:
-        kind = outcome.kind.lower() + ("." + "apps" if outcome.kind == "Deployment" else "")
+        group = apiserver.API_VERSIONS.get(outcome.kind, "v1").rpartition("/")[0]
+        kind = outcome.kind.lower() + (f".{group}" if group else "")
         print(f"{kind}/{outcome.name} {outcome.action}{suffix}")
     return 0
 

@@ -8,8 +8,9 @@ carry everything a Kubernetes `Status` needs; app/api/errors.py renders them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from app.core.apiserver import appsdefaults, defaults
 from app.core.apiserver import registry as service_registry
@@ -97,6 +98,29 @@ API_VERSIONS = {
 }
 
 
+_W = TypeVar("_W")
+_P = ParamSpec("_P")
+
+
+def records_events(
+    write: Callable[Concatenate[Workspace, _P], _W],
+) -> Callable[Concatenate[Workspace, _P], _W]:
+    """The Events a write's components recorded are stored when it succeeds (events.flush);
+    a failed write's are forgotten with the rest of it."""
+
+    def wrapper(ws: Workspace, /, *args: _P.args, **kwargs: _P.kwargs) -> _W:
+        try:
+            result = write(ws, *args, **kwargs)
+        except Exception:
+            events.discard(ws)
+            raise
+        events.flush(ws)
+        return result
+
+    functools.update_wrapper(wrapper, write)
+    return wrapper
+
+
 def not_found(kind: str, name: str) -> NotFound:
     resource = RESOURCES[kind]
     return NotFound(f'{resource} "{name}" not found', kind=resource, name=name)
@@ -166,6 +190,7 @@ def _check_valid(kind: str, obj: Manifest, old: Manifest | None = None) -> None:
         raise ValidationFailed(kind, obj["metadata"].get("name", ""), errors)
 
 
+@records_events
 def create(ws: Workspace, kind: str, body: object, namespace: str = "default") -> Manifest:
     """POST: the stored object, or an ApiError / ValidationFailed / DecodeError."""
     obj = _prepare(ws, kind, body, namespace)
@@ -252,6 +277,7 @@ def _exists(kind: str, name: str) -> AlreadyExists:
     return AlreadyExists(f'{resource} "{name}" already exists', kind=resource, name=name)
 
 
+@records_events
 def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -> Manifest:
     """PUT: the whole object; allocated values omitted by the client are kept."""
     ns = "" if kind in CLUSTER_SCOPED else namespace
@@ -314,6 +340,7 @@ def _replace_service(ws: Workspace, obj: Manifest, old: Manifest) -> Manifest:
     return ws.put("Service", obj)
 
 
+@records_events
 def remove(ws: Workspace, kind: str, namespace: str, name: str) -> Manifest:
     """DELETE: removed at once (no finalizers), cascading as the garbage collector would."""
     ns = "" if kind in CLUSTER_SCOPED else namespace
@@ -345,6 +372,7 @@ def pod_owned_by(pod: Manifest, deployment: Manifest) -> bool:
     )
 
 
+@records_events
 def set_ready(ws: Workspace, kind: str, namespace: str, name: str, ready: bool) -> Manifest:
     """The simulator's switch for a node or pod's Ready condition (the demo's fault button)."""
     ns = "" if kind in CLUSTER_SCOPED else namespace

@@ -72,6 +72,8 @@ class Workspace:
         self.hints: dict[str, int] = {}
         """Where node IPAM resumes its scan (all below is taken); cleared when a node frees an
         address or a podCIDR."""
+        self.memo: dict[str, Any] = {}
+        """Per-write bookkeeping that lives as long as the write (the event recorder's)."""
         self._local: dict[str, dict[Key, Manifest | None]] = {}
         self._copies: dict[str, dict[Key, Manifest]] = {}
         self._filed: dict[str, dict[Key, frozenset[Hashable]]] = {}
