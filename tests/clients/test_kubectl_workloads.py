@@ -60,6 +60,11 @@ def test_rollout_restart_makes_a_new_revision_that_rollout_status_and_history_se
                      rf"{new} from 0 to 4", described)  # fmt: skip
     revision = kubectl("rollout", "history", "deployment/backend", "--revision=2").stdout
     assert "kubectl.kubernetes.io/restartedAt" in revision
+    assert "rolled back" in kubectl("rollout", "undo", "deployment/backend").stdout
+    history = kubectl("rollout", "history", "deployment/backend").stdout
+    assert re.findall(r"^(\d+)\s", history, re.M) == ["2", "3"]  # revision 1 came back as 3
+    template = kubectl("get", "deploy", "backend", "-o", "jsonpath={.spec.template.metadata}")
+    assert "restartedAt" not in template.stdout
 
 
 def test_scale_statefulset_makes_ordinal_pods(kubectl: Kubectl, tmp_path: Path) -> None:

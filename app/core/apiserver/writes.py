@@ -227,7 +227,7 @@ def create(ws: Workspace, kind: str, body: object, namespace: str = "default") -
         except nodeipam.NoAddressLeft as exc:
             raise AllocationFailed(str(exc), kind="nodes", name=meta["name"]) from None
         scheduler.schedule_pending(ws)
-        workloads.nodes_changed(ws)
+        workloads.node_changed(ws, meta["name"])
         return stored
     if kind == "Pod":
         _check_pod_limit(ws, kind, obj, 1)
@@ -315,7 +315,7 @@ def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -
             kubelet.set_node_ready(ws, stored, kubelet.node_ready(stored))
         if kubelet.node_ready(stored):
             scheduler.schedule_pending(ws)
-        workloads.nodes_changed(ws)
+        workloads.node_changed(ws, name)
         return stored
     if kind == "Pod":
         obj.setdefault("status", clone(old.get("status", {})))
@@ -356,7 +356,6 @@ def remove(ws: Workspace, kind: str, namespace: str, name: str) -> Manifest:
         # their controllers then replace them on the remaining nodes.
         orphans = [ws.delete("Pod", *key) for key in sorted(ws.indexed("Pod", ("node", name)))]
         workloads.reconcile_owners(ws, [pod for pod in orphans if pod is not None])
-        workloads.nodes_changed(ws)
     elif kind == "Pod":
         events.killing(ws, obj)
         workloads.reconcile_owners(ws, [obj])
@@ -384,6 +383,7 @@ def set_ready(ws: Workspace, kind: str, namespace: str, name: str, ready: bool) 
         stored = ws.put("Node", obj)
         if ready:
             scheduler.schedule_pending(ws)
+            workloads.node_changed(ws, name)
         return stored
     kubelet.set_pod_ready(ws, obj, ready)
     return obj

@@ -93,30 +93,41 @@ def _node_of(pod: Manifest) -> str:
     return str(pod.get("spec", {}).get("nodeName", ""))
 
 
-def reconcile_daemonset(ws: Workspace, ds: Manifest) -> None:
+def reconcile_daemonset(ws: Workspace, ds: Manifest, only: str | None = None) -> None:
     """manage(): create the missing pods, delete those on nodes that should not run them, and
-    replace the pods of an older template (RollingUpdate's end state)."""
+    replace the pods of an older template (RollingUpdate's end state). `only`: look at one node
+    (the one that joined or changed), as the controller's node event handlers do."""
     revision = template_hash(ds["spec"].get("template", {}))
     by_node: dict[str, list[Manifest]] = {}
     for pod in replicaset.pods_of(ws, "DaemonSet", ds):
-        by_node.setdefault(_node_of(pod), []).append(pod)
-    nodes = {key[1]: node for key, node in sorted(ws.keyed("Node"))}
+        if only is None or _node_of(pod) == only:
+            by_node.setdefault(_node_of(pod), []).append(pod)
+    if only is None:
+        nodes = {key[1]: node for key, node in sorted(ws.keyed("Node"))}
+    else:
+        node = ws.peek("Node", ("", only))
+        nodes = {only: node} if node is not None else {}
     for name in sorted(set(by_node) - set(nodes)):
         for pod in by_node.pop(name):
             _delete(ws, ds, pod)
     for name, node in nodes.items():
-        schedule, keep = should_run(ds, node)
-        pods = by_node.get(name, [])
-        current = [p for p in pods if p["metadata"]["labels"].get(REVISION_LABEL) == revision]
-        doomed = pods if not keep else [p for p in pods if p not in current[:1]]
-        for pod in doomed:
-            _delete(ws, ds, pod)
-        if schedule and not (keep and current):
-            pod = _new_pod(ws, ds, name, revision)
-            message = f"Created pod: {pod['metadata']['name']}"
-            events.record(ws, "DaemonSet", ds, "SuccessfulCreate", message, COMPONENT)
-            scheduler.scheduled(ws, pod)
-            ws.put("Pod", start_pod(ws, pod, ws.timestamp()))
+        _manage_node(ws, ds, name, node, by_node.get(name, []), revision)
+
+
+def _manage_node(
+    ws: Workspace, ds: Manifest, name: str, node: Manifest, pods: list[Manifest], revision: str
+) -> None:
+    schedule, keep = should_run(ds, node)
+    current = [p for p in pods if p["metadata"]["labels"].get(REVISION_LABEL) == revision]
+    doomed = pods if not keep else [p for p in pods if p not in current[:1]]
+    for pod in doomed:
+        _delete(ws, ds, pod)
+    if schedule and not (keep and current):
+        pod = _new_pod(ws, ds, name, revision)
+        message = f"Created pod: {pod['metadata']['name']}"
+        events.record(ws, "DaemonSet", ds, "SuccessfulCreate", message, COMPONENT)
+        scheduler.scheduled(ws, pod)
+        ws.put("Pod", start_pod(ws, pod, ws.timestamp()))
 
 
 def _delete(ws: Workspace, ds: Manifest, pod: Manifest) -> None:

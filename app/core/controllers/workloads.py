@@ -84,11 +84,12 @@ def reconcile_owners(ws: Workspace, pods: Iterable[Manifest]) -> None:
             RECONCILERS[kind](ws, owner)
 
 
-def nodes_changed(ws: Workspace) -> None:
-    """A node joined, left or changed: every DaemonSet looks again (its informer's node
-    handlers, daemon_controller.go addNode/updateNode/deleteNode)."""
+def node_changed(ws: Workspace, name: str) -> None:
+    """A node joined or changed: every DaemonSet looks at that node (its informer's node
+    handlers, daemon_controller.go addNode/updateNode). A node that goes takes its pods with
+    it (the pod GC), so deleteNode has nothing to create."""
     for key, ds in sorted(ws.keyed("DaemonSet")):
-        daemonset.reconcile_daemonset(ws, ws.peek("DaemonSet", key) or ds)
+        daemonset.reconcile_daemonset(ws, ws.peek("DaemonSet", key) or ds, only=name)
 
 
 def delete_owned(ws: Workspace, kind: str, obj: Manifest) -> None:

@@ -286,3 +286,12 @@ def test_a_daemon_set_respects_its_node_selector_and_untolerated_taints() -> Non
     apiserver.create(ws, "DaemonSet", workload("DaemonSet", "agent", replicas=None))
     agents = sorted(p["spec"]["nodeName"] for p in pods(ws) if p["metadata"]["name"][:5] == "agent")
     assert agents == ["node-1", "node-2"]
+
+
+def test_a_node_that_becomes_ready_gets_its_daemon_pod() -> None:
+    ws = cluster()
+    apiserver.set_ready(ws, "Node", "", "node-3", False)
+    apiserver.create(ws, "DaemonSet", workload("DaemonSet", "agent", replicas=None))
+    assert _daemon_nodes(ws) == ["node-1", "node-2"]
+    apiserver.set_ready(ws, "Node", "", "node-3", True)
+    assert _daemon_nodes(ws) == ["node-1", "node-2", "node-3"]
