@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 
+from app.core.apiserver.subresources import manager_or_user_agent
 from app.core.apiserver.writes import RESOURCES, ApiError, BadRequest
 from app.core.model import fieldvalidation, jsonsafe, protobuf, yamlsafe
 from app.db.repo import get_cluster_for_read
@@ -110,3 +111,15 @@ def field_validation(
 
 
 FieldValidationDep = Annotated[str, Depends(field_validation)]
+
+
+def field_manager(
+    request: Request,
+    manager: str | None = Query(None, alias="fieldManager", max_length=128),
+) -> str:
+    """Who a write is recorded under in managedFields: `fieldManager`, else the User-Agent's
+    product (`kubectl`, `python-requests`, …), as upstream's managerOrUserAgent."""
+    return manager_or_user_agent(manager, request.headers.get("user-agent", ""))
+
+
+FieldManagerDep = Annotated[str, Depends(field_manager)]
