@@ -311,3 +311,16 @@ def connect_pod_stream(
 ) -> JSONResponse:
     """exec, attach, port-forward: refused with a Status (svcscope runs no containers)."""
     return _pod_stream(session, row, namespace, name, sub)
+
+
+NO_METRICS = (
+    "svcscope simulates Services and networking, not containers: metrics.k8s.io (kubectl top) "
+    "is not served, since pods run no processes and use no CPU or memory"
+)
+
+
+@router.get("/apis/metrics.k8s.io/{path:path}")
+def read_metrics(_: ClusterDep, path: str) -> JSONResponse:
+    """Pod and node metrics (`kubectl top`): refused with a Status, nothing runs to measure.
+    The group is not in discovery, so kubectl itself says `Metrics API not available`."""
+    return status_response(404, NO_METRICS, "NotFound", {"group": "metrics.k8s.io"})
