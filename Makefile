@@ -15,7 +15,9 @@ $(BIN)/activate:
 
 # Serving needs only the package and its runtime dependencies (`make run`); the tests, linters
 # and browser driver come with the dev extras (`make test` and the targets below).
-$(VENV)/.serve-installed: pyproject.toml setup.py | $(BIN)/activate
+# The build step also compiles proto/ (tools/protos.py), so a changed .proto reinstalls.
+PROTOS := $(shell find proto -name '*.proto')
+$(VENV)/.serve-installed: pyproject.toml setup.py tools/protos.py $(PROTOS) | $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e .
 	touch $@

@@ -19,6 +19,7 @@ from app.api import (
     kube_openapi,
     kube_patch,
     kube_scale,
+    kube_status,
     layout,
     manifests,
     openapi,
@@ -80,6 +81,7 @@ def create_app() -> FastAPI:
     app.include_router(kube.router)
     app.include_router(kube_patch.router)
     app.include_router(kube_scale.router)
+    app.include_router(kube_status.router)
     app.include_router(kube_openapi.router)
     app.include_router(manifests.router)
     app.include_router(traffic.router)

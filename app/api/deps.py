@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 
-from app.core.apiserver.writes import ApiError, BadRequest
-from app.core.model import fieldvalidation, jsonsafe, yamlsafe
+from app.core.apiserver.subresources import manager_or_user_agent
+from app.core.apiserver.writes import RESOURCES, ApiError, BadRequest
+from app.core.model import fieldvalidation, jsonsafe, protobuf, yamlsafe
 from app.db.repo import get_cluster_for_read
 from app.db.session import ReadSession
 from app.db.tables import ClusterRow
@@ -72,11 +73,13 @@ async def json_body(request: Request) -> Any:
             return jsonsafe.plain(yamlsafe.load_one(raw.decode("utf-8")))
         except (yamlsafe.YamlError, jsonsafe.UnsafeDocument, UnicodeDecodeError) as exc:
             raise BadRequest(str(exc)) from None
-    if content_type.startswith("application/vnd.kubernetes.protobuf"):
-        raise UnsupportedMediaType(
-            "the body of the request was in an unknown format - accepted media types "
-            "include: application/json, application/yaml"
-        )
+    if content_type == protobuf.MEDIA_TYPE:
+        try:
+            return jsonsafe.plain(protobuf.decode(raw))
+        except protobuf.ProtobufError as exc:
+            raise BadRequest(exc.message(url_kind(request), raw)) from None
+        except jsonsafe.UnsafeDocument as exc:
+            raise BadRequest(str(exc)) from None
     try:
         return jsonsafe.loads(raw)
     except (ValueError, RecursionError) as exc:
@@ -84,6 +87,16 @@ async def json_body(request: Request) -> Any:
 
 
 BodyDep = Annotated[Any, Depends(json_body)]
+
+
+def url_kind(request: Request) -> str:
+    """The kind a write's URL names (its resource, or the path's first resource segment for
+    routes that spell it out): what the body must decode into, for error texts."""
+    plurals = {resource.split(".")[0]: kind for kind, resource in RESOURCES.items()}
+    resource = request.path_params.get("resource")
+    if resource in plurals:
+        return plurals[resource]
+    return next((plurals[s] for s in request.url.path.split("/") if s in plurals), "")
 
 
 def field_validation(
@@ -98,3 +111,15 @@ def field_validation(
 
 
 FieldValidationDep = Annotated[str, Depends(field_validation)]
+
+
+def field_manager(
+    request: Request,
+    manager: str | None = Query(None, alias="fieldManager", max_length=128),
+) -> str:
+    """Who a write is recorded under in managedFields: `fieldManager`, else the User-Agent's
+    product (`kubectl`, `python-requests`, …), as upstream's managerOrUserAgent."""
+    return manager_or_user_agent(manager, request.headers.get("user-agent", ""))
+
+
+FieldManagerDep = Annotated[str, Depends(field_manager)]

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.api import kube_read
-from app.api.deps import BodyDep, ClusterDep, FieldValidationDep
+from app.api.deps import BodyDep, ClusterDep, FieldManagerDep, FieldValidationDep
 from app.api.errors import READ_ERRORS, WRITE_ERRORS
 from app.api.kube_read import NOT_FOUND, ListDep, one, respond_one
 from app.core.apiserver import writes as apiserver
@@ -80,25 +80,47 @@ def write_kind(group: str, resource: str) -> str:
     return kind
 
 
-def _create(
-    session: WriteSession, cluster: str, kind: str, body: Any, namespace: str, validation: str
-) -> JSONResponse:
-    warnings = fieldvalidation.check(kind, body, validation)
-    obj = objects.create_object(
-        session=session, cluster=cluster, kind=kind, body=body, namespace=namespace
-    )
-    response = JSONResponse(obj, status_code=201)
+def _respond(obj: Manifest, code: int, warnings: list[str]) -> JSONResponse:
+    response = JSONResponse(obj, status_code=code)
     if warnings:
         response.headers["Warning"] = fieldvalidation.warning_header(warnings)
     return response
 
 
-def _replace(
-    session: WriteSession, cluster: str, kind: str, namespace: str, name: str, body: Any
-) -> Manifest:
-    return objects.replace_object(
-        session=session, cluster=cluster, kind=kind, namespace=namespace, name=name, body=body
-    )
+def _create(
+    session: WriteSession,
+    cluster: str,
+    kind: str,
+    body: Any,
+    namespace: str,
+    validation: str,
+    manager: str,
+) -> JSONResponse:
+    warnings = fieldvalidation.check(kind, body, validation)
+    obj = objects.create_object(
+        session=session, cluster=cluster, kind=kind, body=body, namespace=namespace,
+        manager=manager,
+    )  # fmt: skip
+    return _respond(obj, 201, warnings)
+
+
+def replace(
+    session: WriteSession,
+    cluster: str,
+    kind: str,
+    where: tuple[str, str],
+    body: Any,
+    writer: tuple[str, str],
+    subresource: str = "",
+) -> JSONResponse:
+    """PUT of an object or its status: `where` is (namespace, name), `writer` is
+    (fieldValidation, field manager); unknown fields are refused or warned of as on POST."""
+    warnings = fieldvalidation.check(kind, body, writer[0])
+    obj = objects.replace_object(
+        session=session, cluster=cluster, kind=kind, namespace=where[0], name=where[1],
+        body=body, manager=writer[1], subresource=subresource,
+    )  # fmt: skip
+    return _respond(obj, 200, warnings)
 
 
 def _delete(session: WriteSession, cluster: str, kind: str, namespace: str, name: str) -> Manifest:
@@ -137,17 +159,26 @@ def create_namespaced(
     resource: str,
     body: BodyDep,
     validation: FieldValidationDep,
+    manager: FieldManagerDep,
 ) -> JSONResponse:
     """Create a service, pod, or endpoints for a Service without a selector."""
-    return _create(session, cluster, _core_kind(resource), body, namespace, validation)
+    return _create(session, cluster, _core_kind(resource), body, namespace, validation, manager)
 
 
 @router.put("/api/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
 def replace_namespaced(
-    session: WriteSession, cluster: str, namespace: str, resource: str, name: str, body: BodyDep
-) -> Manifest:
-    """Replace a service or pod."""
-    return _replace(session, cluster, _core_kind(resource), namespace, name, body)
+    session: WriteSession,
+    cluster: str,
+    namespace: str,
+    resource: str,
+    name: str,
+    body: BodyDep,
+    validation: FieldValidationDep,
+    manager: FieldManagerDep,
+) -> JSONResponse:
+    """Replace a service or pod (its status is kept: that is written through /status)."""
+    kind = _core_kind(resource)
+    return replace(session, cluster, kind, (namespace, name), body, (validation, manager))
 
 
 @router.delete("/api/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
@@ -174,16 +205,27 @@ def read_node(request: Request, session: ReadSession, row: ClusterDep, name: str
 
 @router.post("/api/v1/nodes", status_code=201, responses=WRITE_ERRORS)
 def create_node(
-    session: WriteSession, cluster: str, body: BodyDep, validation: FieldValidationDep
+    session: WriteSession,
+    cluster: str,
+    body: BodyDep,
+    validation: FieldValidationDep,
+    manager: FieldManagerDep,
 ) -> JSONResponse:
     """Register a node (the simulator fills status, InternalIP and podCIDR when absent)."""
-    return _create(session, cluster, "Node", body, "", validation)
+    return _create(session, cluster, "Node", body, "", validation, manager)
 
 
 @router.put("/api/v1/nodes/{name}", responses=WRITE_ERRORS)
-def replace_node(session: WriteSession, cluster: str, name: str, body: BodyDep) -> Manifest:
-    """Replace a node; a change of its Ready condition reaches its pods."""
-    return _replace(session, cluster, "Node", "", name, body)
+def replace_node(
+    session: WriteSession,
+    cluster: str,
+    name: str,
+    body: BodyDep,
+    validation: FieldValidationDep,
+    manager: FieldManagerDep,
+) -> JSONResponse:
+    """Replace a node (its status is kept: a Ready change goes through nodes/{name}/status)."""
+    return replace(session, cluster, "Node", ("", name), body, (validation, manager))
 
 
 @router.delete("/api/v1/nodes/{name}", responses=WRITE_ERRORS)
@@ -243,9 +285,11 @@ def create_group_namespaced(
     resource: str,
     body: BodyDep,
     validation: FieldValidationDep,
+    manager: FieldManagerDep,
 ) -> JSONResponse:
     """Create a deployment (its pods are scheduled at once) or a user-managed endpointslice."""
-    return _create(session, cluster, write_kind(group, resource), body, namespace, validation)
+    kind = write_kind(group, resource)
+    return _create(session, cluster, kind, body, namespace, validation, manager)
 
 
 @router.put("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
@@ -257,9 +301,12 @@ def replace_group_namespaced(
     resource: str,
     name: str,
     body: BodyDep,
-) -> Manifest:
+    validation: FieldValidationDep,
+    manager: FieldManagerDep,
+) -> JSONResponse:
     """Replace a deployment or a user-managed endpointslice."""
-    return _replace(session, cluster, write_kind(group, resource), namespace, name, body)
+    kind = write_kind(group, resource)
+    return replace(session, cluster, kind, (namespace, name), body, (validation, manager))
 
 
 @router.delete("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)

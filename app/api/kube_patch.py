@@ -20,6 +20,7 @@ from app.api.kube import CORE_WRITABLE, MethodNotAllowed, write_kind
 from app.api.kube_read import NOT_FOUND, one, respond_one
 from app.core.apiserver import fieldmanager, jsonpatch, patching, strategicpatch
 from app.core.apiserver import writes as apiserver
+from app.core.apiserver.subresources import manager_or_user_agent
 from app.core.model import fieldvalidation, jsonsafe, yamlsafe
 from app.core.model.workspace import Manifest
 from app.db.session import ReadSession, WriteSession
@@ -45,12 +46,15 @@ class PatchOptions:
 
     def __init__(
         self,
+        request: Request,
         field_manager: str | None = Query(None, alias="fieldManager", max_length=128),
         force: bool = Query(False),
         dry_run: str | None = Query(None, alias="dryRun", max_length=8),
         validation: str = Depends(field_validation),
     ) -> None:
         self.field_manager = field_manager
+        # Non-apply patches are recorded as Update operations under this name.
+        self.manager = manager_or_user_agent(field_manager, request.headers.get("user-agent", ""))
         self.validation = validation
         self.warnings: list[str] = []
         self.force = force
@@ -88,7 +92,7 @@ async def patch_body(request: Request) -> tuple[str, Any]:
         raise apiserver.BadRequest(f"couldn't get version/kind; json parse error: {exc}") from None
 
 
-def _patch(
+def patch(
     session: WriteSession,
     cluster: str,
     kind: str,
@@ -97,10 +101,15 @@ def _patch(
     media: str,
     body: Any,
     options: PatchOptions,
+    subresource: str = "",
 ) -> JSONResponse:
     if isinstance(body, list) and len(body) > jsonpatch.MAX_OPERATIONS:
         return status_response(413, "The request is too large: too many operations")
     if media == patching.APPLY:
+        if subresource:
+            return status_response(
+                415, f"apply patches are not supported on the {subresource} subresource"
+            )
         return _apply(session, cluster, kind, namespace, name, body, options)
 
     def edit(stored: Manifest | None) -> Any:
@@ -119,6 +128,8 @@ def _patch(
             name=name,
             edit=edit,
             dry_run=options.dry_run,
+            manager=options.manager,
+            subresource=subresource,
         )
     except jsonpatch.BadPatch as exc:
         return status_response(400, str(exc), "BadRequest")
@@ -207,7 +218,7 @@ async def patch_namespaced(
         raise MethodNotAllowed("events are recorded by the simulator, not written by clients")
     kind = _kind("", resource)
     media, body = await patch_body(request)
-    return _patch(session, cluster, kind, namespace, name, media, body, options)
+    return patch(session, cluster, kind, namespace, name, media, body, options)
 
 
 @router.patch("/api/v1/nodes/{name}", responses=WRITE_ERRORS)
@@ -220,7 +231,7 @@ async def patch_node(
 ) -> JSONResponse:
     """Patch a node (`kubectl label node`, `cordon`)."""
     media, body = await patch_body(request)
-    return _patch(session, cluster, "Node", "", name, media, body, options)
+    return patch(session, cluster, "Node", "", name, media, body, options)
 
 
 @router.patch("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
@@ -237,7 +248,7 @@ async def patch_group_namespaced(
     """Patch a deployment or a user-managed endpointslice."""
     kind = _kind(group, resource)
     media, body = await patch_body(request)
-    return _patch(session, cluster, kind, namespace, name, media, body, options)
+    return patch(session, cluster, kind, namespace, name, media, body, options)
 
 
 # --- subresources ---------------------------------------------------------------------------
@@ -302,3 +313,16 @@ def connect_pod_stream(
 ) -> JSONResponse:
     """exec, attach, port-forward: refused with a Status (svcscope runs no containers)."""
     return _pod_stream(session, row, namespace, name, sub)
+
+
+NO_METRICS = (
+    "svcscope simulates Services and networking, not containers: metrics.k8s.io (kubectl top) "
+    "is not served, since pods run no processes and use no CPU or memory"
+)
+
+
+@router.get("/apis/metrics.k8s.io/{path:path}")
+def read_metrics(_: ClusterDep, path: str) -> JSONResponse:
+    """Pod and node metrics (`kubectl top`): refused with a Status, nothing runs to measure.
+    The group is not in discovery, so kubectl itself says `Metrics API not available`."""
+    return status_response(404, NO_METRICS, "NotFound", {"group": "metrics.k8s.io"})

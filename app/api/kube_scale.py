@@ -21,6 +21,7 @@ from app.api.kube_patch import patch_body, rejected
 from app.api.kube_read import NOT_FOUND, one
 from app.core.apiserver import jsonpatch, patching, strategicpatch
 from app.core.apiserver import writes as apiserver
+from app.core.apiserver.subresources import manager_or_user_agent
 from app.core.model import jsonsafe
 from app.core.model.workspace import Manifest
 from app.db.session import ReadSession, WriteSession
@@ -74,6 +75,7 @@ def _write_scale(
     name: str,
     before: Manifest,
     scale_from: Any,
+    manager: str,
 ) -> JSONResponse:
     """Apply the new Scale (computed from the current one by `scale_from`) to the Deployment."""
 
@@ -102,6 +104,8 @@ def _write_scale(
             namespace=namespace,
             name=name,
             edit=edit,
+            manager=manager,
+            subresource="scale",
         )
     except jsonpatch.BadPatch as exc:
         raise apiserver.BadRequest(str(exc)) from None
@@ -140,7 +144,8 @@ async def replace_scale(
         raise apiserver.BadRequest(f"couldn't get version/kind; json parse error: {exc}") from None
     kind = _kind(resource)
     before = one(read, row, resource, namespace, name)
-    return _write_scale(session, cluster, kind, namespace, name, before, lambda _: body)
+    manager = _manager(request)
+    return _write_scale(session, cluster, kind, namespace, name, before, lambda _: body, manager)
 
 
 @router.patch(PATH, responses=WRITE_ERRORS)
@@ -168,4 +173,12 @@ async def patch_scale(
             raise jsonpatch.BadPatch("json: cannot unmarshal array into Go value of type Scale")
         return jsonpatch.merge_patch(current, body)  # Scale has no merge keys
 
-    return _write_scale(session, cluster, kind, namespace, name, before, patched)
+    manager = _manager(request)
+    return _write_scale(session, cluster, kind, namespace, name, before, patched, manager)
+
+
+def _manager(request: Request) -> str:
+    """The Update's manager: fieldManager, else the User-Agent (kubectl scale sends none)."""
+    return manager_or_user_agent(
+        request.query_params.get("fieldManager"), request.headers.get("user-agent", "")
+    )

@@ -50,10 +50,19 @@ def _write(
 
 
 def create_object(
-    *, session: Session, cluster: str, kind: str, body: Any, namespace: str = "default"
+    *,
+    session: Session,
+    cluster: str,
+    kind: str,
+    body: Any,
+    namespace: str = "default",
+    manager: str | None = None,
 ) -> Manifest:
-    """Create an object of `kind` from its JSON (namespace: where the body names none)."""
-    return _write(session, cluster, lambda ws: apiserver.create(ws, kind, body, namespace))
+    """Create an object of `kind` from its JSON (namespace: where the body names none);
+    `manager`: the field manager recorded in managedFields."""
+    return _write(
+        session, cluster, lambda ws: apiserver.create(ws, kind, body, namespace, manager=manager)
+    )
 
 
 def edit_object(
@@ -65,13 +74,17 @@ def edit_object(
     name: str,
     edit: Callable[[Manifest | None], Any],
     dry_run: bool = False,
+    manager: str | None = None,
+    subresource: str = "",
 ) -> Manifest:
     """Replace an object with `edit(stored)`: a change made from the object as stored now,
     in the same transaction (the stored object is None when it is gone)."""
 
     def change(ws: Workspace) -> Manifest:
-        body = edit(ws.get(kind, namespace, name))
-        return apiserver.replace(ws, kind, namespace, name, body)
+        body = edit(ws.get(kind, "" if kind == "Node" else namespace, name))
+        return apiserver.replace(
+            ws, kind, namespace, name, body, subresource=subresource, manager=manager
+        )
 
     return _write(session, cluster, change, dry_run=dry_run)
 
@@ -100,10 +113,25 @@ def apply_object(
 
 
 def replace_object(
-    *, session: Session, cluster: str, kind: str, namespace: str, name: str, body: Any
+    *,
+    session: Session,
+    cluster: str,
+    kind: str,
+    namespace: str,
+    name: str,
+    body: Any,
+    manager: str | None = None,
+    subresource: str = "",
 ) -> Manifest:
-    """Replace an object with the body (PUT): its resourceVersion, if any, must be current."""
-    return _write(session, cluster, lambda ws: apiserver.replace(ws, kind, namespace, name, body))
+    """Replace an object with the body (PUT): its resourceVersion, if any, must be current;
+    subresource "status" changes only its status."""
+    return _write(
+        session,
+        cluster,
+        lambda ws: apiserver.replace(
+            ws, kind, namespace, name, body, subresource=subresource, manager=manager
+        ),
+    )
 
 
 def delete_object(

@@ -100,7 +100,7 @@ def test_pending_pods_are_scheduled_when_a_node_is_ready_again(empty_client: Tes
     node = empty_client.get(f"{CORE}/nodes/node-1").json()
     ready = next(c for c in node["status"]["conditions"] if c["type"] == "Ready")
     ready["status"] = "Unknown"
-    assert empty_client.put(f"{CORE}/nodes/node-1", json=node).status_code == 200
+    assert empty_client.put(f"{CORE}/nodes/node-1/status", json=node).status_code == 200
     pod = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
     assert empty_client.post(f"{CORE}/namespaces/default/pods", json=pod).status_code == 201
     waiting = empty_client.get(f"{CORE}/namespaces/default/pods/p").json()
@@ -112,7 +112,7 @@ def test_pending_pods_are_scheduled_when_a_node_is_ready_again(empty_client: Tes
     node = empty_client.get(f"{CORE}/nodes/node-1").json()
     ready = next(c for c in node["status"]["conditions"] if c["type"] == "Ready")
     ready["status"] = "True"
-    assert empty_client.put(f"{CORE}/nodes/node-1", json=node).status_code == 200
+    assert empty_client.put(f"{CORE}/nodes/node-1/status", json=node).status_code == 200
     running = empty_client.get(f"{CORE}/namespaces/default/pods/p").json()
     assert running["spec"]["nodeName"] == "node-1"
     assert running["status"]["phase"] == "Running"

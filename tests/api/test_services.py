@@ -206,7 +206,7 @@ def test_a_requested_cluster_ip_in_use_is_refused(client: TestClient) -> None:
     response = client.post(SVC, json=service("dup", clusterIP="10.96.0.10"))
     assert response.status_code == 422
     assert response.json()["message"] == (
-        'Service "dup" is invalid: spec.clusterIPs: Invalid value: ["10.96.0.10"]: '
+        'Service "dup" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.0.10"}: '
         "failed to allocate IP 10.96.0.10: provided IP is already allocated"
     )
 

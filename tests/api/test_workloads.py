@@ -131,7 +131,7 @@ def test_a_not_ready_node_takes_its_pods_out_of_the_endpoints(client: TestClient
     node = client.get(f"{CORE}/nodes/node-1").json()
     node["status"]["conditions"][0]["status"] = "False"
     node["metadata"].pop("resourceVersion")
-    assert client.put(f"{CORE}/nodes/node-1", json=node).status_code == 200
+    assert client.put(f"{CORE}/nodes/node-1/status", json=node).status_code == 200
     slices = client.get(f"{SLICES}?labelSelector=kubernetes.io/service-name=web").json()
     by_node = {e["nodeName"]: e["conditions"]["ready"] for e in slices["items"][0]["endpoints"]}
     assert by_node["node-1"] is False

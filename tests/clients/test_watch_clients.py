@@ -108,7 +108,7 @@ def _set_nodes_ready(server: Server, ready: bool) -> None:
             if condition["type"] == "Ready":
                 condition["status"] = "True" if ready else "False"
         name = node["metadata"]["name"]
-        response = httpx.put(f"{server.url}{CORE}/nodes/{name}", json=node)
+        response = httpx.put(f"{server.url}{CORE}/nodes/{name}/status", json=node)
         assert response.status_code == 200, response.text
 
 

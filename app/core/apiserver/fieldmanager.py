@@ -5,8 +5,9 @@ Each applier's field set is recorded in `metadata.managedFields` as FieldsV1 (`f
 `k:{…}` for items of list-maps such as Service ports, `v:<value>` for set items). Applying
 merges the configuration like a strategic merge patch, removes the fields this manager applied
 before and no longer names, and refuses (409) to change a field another applier owns unless
-`force=true`, which takes the field over. Only Apply managers are tracked: PUT, POST and the
-other patch types record no managedFields here.
+`force=true`, which takes the field over. Every other write (POST, PUT, the other patch
+types, scale and status) records an Update entry (track_update), as upstream does; conflicts
+are still raised against Apply managers only (upstream also against Update managers).
 """
 
 from __future__ import annotations
@@ -258,3 +259,95 @@ def _prune(
 
 def _is_apply_by(entry: dict[str, Any], manager: str) -> bool:
     return entry.get("manager") == manager and entry.get("operation") == "Apply"
+
+
+# --- Update operations (every write that is not an apply) -----------------------------------
+# fieldmanager/internal/stripmeta.go: fields no manager owns.
+_STRIPPED_META = (
+    "name",
+    "namespace",
+    "creationTimestamp",
+    "selfLink",
+    "uid",
+    "generation",
+    "managedFields",
+    "resourceVersion",
+)
+
+
+def _tracked(obj: dict[str, Any], subresource: str, has_status: bool) -> dict[str, Any]:
+    """What managers may own in a write: no type or identity fields, and only the part the
+    write may change (the strategy's reset fields: status for the object, spec for /status)."""
+    out = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "metadata")}
+    meta = {k: v for k, v in obj.get("metadata", {}).items() if k not in _STRIPPED_META}
+    if meta:
+        out["metadata"] = meta
+    if subresource == "status":
+        return {"status": out["status"]} if "status" in out else {}
+    if has_status:
+        out.pop("status", None)
+    return out
+
+
+def _from_leaves(leaves: set[tuple[str, ...]]) -> dict[str, Any]:
+    """FieldsV1 from its leaves; list items carry `.` as field_set writes them."""
+    out: dict[str, Any] = {}
+    for path in sorted(leaves):
+        node = out
+        for step in path:
+            node = node.setdefault(step, {})
+            if step.startswith(("k:", "v:")):
+                node.setdefault(".", {})
+    return out
+
+
+def track_update(
+    kind: str,
+    live: dict[str, Any] | None,
+    new: dict[str, Any],
+    manager: str,
+    *,
+    subresource: str = "",
+    has_status: bool = False,
+) -> None:
+    """Record an Update by `manager` in new's managedFields, in place: it owns the fields it
+    set or changed (taken from any other manager, without conflict, as upstream's
+    UpdateNoErrors does); fields the write removed leave every manager's set."""
+    shape = SCHEMAS.get(kind)
+    after = _tracked(new, subresource, has_status)
+    before = _tracked(live, subresource, has_status) if live is not None else {}
+    new_leaves = _leaves(field_set(after, shape))
+    removed = _leaves(field_set(before, shape)) - new_leaves if live is not None else set()
+    changed = {p for p in new_leaves if _lookup(before, p, shape) != _lookup(after, p, shape)}
+    meta = new.setdefault("metadata", {})
+    source = meta if "managedFields" in meta else (live or {}).get("metadata", {})
+    entries = [m for m in source.get("managedFields") or [] if isinstance(m, dict)]
+    key = (manager, "Update", subresource)
+    kept: list[dict[str, Any]] = []
+    mine: set[tuple[str, ...]] = set()
+    for entry in entries:
+        owned = _leaves(entry.get("fieldsV1", {}))
+        if (entry.get("manager"), entry.get("operation"), entry.get("subresource", "")) == key:
+            mine = owned
+        elif owned - changed - removed:
+            fields = entry.get("fieldsV1", {})
+            if owned & (changed | removed):
+                fields = _from_leaves(owned - changed - removed)
+            kept.append({**entry, "fieldsV1": fields})
+    mine = (mine - removed) | changed
+    if mine:
+        record: dict[str, Any] = {
+            "manager": manager,
+            "operation": "Update",
+            "apiVersion": new.get("apiVersion", ""),
+            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "fieldsType": "FieldsV1",
+            "fieldsV1": _from_leaves(mine),
+        }
+        if subresource:
+            record["subresource"] = subresource
+        kept.append(record)
+    if kept:
+        meta["managedFields"] = kept
+    else:
+        meta.pop("managedFields", None)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.apiserver import writes as apiserver
+from app.core.apiserver.subresources import RESTORE
 from app.core.model import jsonsafe
 from app.core.model.decoding import DecodeError
 from app.core.model.fielderrors import ValidationFailed
@@ -190,7 +191,7 @@ def _apply_one(ws: Workspace, index: int, kind: str, ns: str, name: str, doc: Ma
     changes = len(ws.changes)
     body = clone(doc)
     body.get("metadata", {}).pop("resourceVersion", None)
-    stored = apiserver.replace(ws, kind, ns or "default", name, body)
+    stored = apiserver.replace(ws, kind, ns or "default", name, body, subresource=RESTORE)
     if _comparable(stored) == _comparable(before) and len(ws.changes) == changes + 1:
         ws.unput(kind, before)  # nothing to write: keep resourceVersion
         return Outcome(index, kind, ns, name, "unchanged")

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from app.core.apiserver import appsdefaults, defaults
+from app.core.apiserver import appsdefaults, defaults, fieldmanager, subresources
 from app.core.apiserver import registry as service_registry
 from app.core.apiserver.validation import apps as validation_apps
 from app.core.apiserver.validation import endpoints as validation_endpoints
@@ -191,8 +191,16 @@ def _check_valid(kind: str, obj: Manifest, old: Manifest | None = None) -> None:
 
 
 @records_events
-def create(ws: Workspace, kind: str, body: object, namespace: str = "default") -> Manifest:
-    """POST: the stored object, or an ApiError / ValidationFailed / DecodeError."""
+def create(
+    ws: Workspace,
+    kind: str,
+    body: object,
+    namespace: str = "default",
+    *,
+    manager: str | None = None,
+) -> Manifest:
+    """POST: the stored object, or an ApiError / ValidationFailed / DecodeError. A `manager`
+    is recorded in managedFields as an Update (the fields it set, defaults included)."""
     obj = _prepare(ws, kind, body, namespace)
     meta = obj["metadata"]
     if not meta.get("name") and meta.get("generateName"):
@@ -205,6 +213,7 @@ def create(ws: Workspace, kind: str, body: object, namespace: str = "default") -
     ws.stamp_new(obj)
     meta["generation"] = 1
     obj = _DEFAULTERS[kind](obj)
+    _track(kind, None, obj, manager, "")
     ns = "" if kind in CLUSTER_SCOPED else namespace
     if kind == "Service":
         obj = defaults.init_ip_family_fields(obj)
@@ -277,9 +286,31 @@ def _exists(kind: str, name: str) -> AlreadyExists:
     return AlreadyExists(f'{resource} "{name}" already exists', kind=resource, name=name)
 
 
+def _track(
+    kind: str, old: Manifest | None, obj: Manifest, manager: str | None, subresource: str
+) -> None:
+    """managedFields after defaulting, before the registry allocates (as upstream's handlers
+    run the field manager on the decoded, defaulted object)."""
+    if manager is not None:
+        has_status = kind in subresources.STATUS_KEEPS
+        fieldmanager.track_update(
+            kind, old, obj, manager, subresource=subresource, has_status=has_status
+        )
+
+
 @records_events
-def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -> Manifest:
-    """PUT: the whole object; allocated values omitted by the client are kept."""
+def replace(
+    ws: Workspace,
+    kind: str,
+    namespace: str,
+    name: str,
+    body: object,
+    *,
+    subresource: str = "",
+    manager: str | None = None,
+) -> Manifest:
+    """PUT: the whole object; allocated values omitted by the client are kept. The object
+    keeps its stored status, and a `status` subresource write keeps its stored spec."""
     ns = "" if kind in CLUSTER_SCOPED else namespace
     obj = _prepare(ws, kind, body, namespace)
     meta = obj["metadata"]
@@ -301,11 +332,13 @@ def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -
         )
     meta["uid"] = old_meta["uid"]
     meta["creationTimestamp"] = old_meta.get("creationTimestamp")
+    subresources.prepare_for_update(kind, obj, old, subresource)
     changed_spec = obj.get("spec") != old.get("spec")
     meta["generation"] = old_meta.get("generation", 1) + (1 if changed_spec else 0)
     obj = _DEFAULTERS[kind](obj)
+    _track(kind, old, obj, manager, subresource)
     if kind == "Service":
-        return _replace_service(ws, obj, old)
+        return _replace_service(ws, obj, old, subresource)
     _check_valid(kind, obj, old)
     if kind == "Node":
         was_ready = kubelet.node_ready(old)
@@ -323,10 +356,10 @@ def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -
     return _store_workload(ws, kind, obj)
 
 
-def _replace_service(ws: Workspace, obj: Manifest, old: Manifest) -> Manifest:
+def _replace_service(ws: Workspace, obj: Manifest, old: Manifest, subresource: str) -> Manifest:
     service_registry.patch_allocated_values(obj, old)
     service_registry.drop_type_dependent_fields(obj, old)
-    status = clone(old.get("status", {}))
+    status = clone((obj if subresource == subresources.STATUS else old).get("status", {}))
     if obj["spec"].get("type") != "LoadBalancer":
         status["loadBalancer"] = {}
     obj["status"] = status

@@ -206,8 +206,8 @@ def test_an_ipv6_cluster_ip_is_refused_on_an_ipv4_cluster() -> None:
     with pytest.raises(ValidationFailed) as caught:
         init_ip_family_fields(default_service(svc(clusterIP="fd00::10")))
     assert str(caught.value) == (
-        'Service "web" is invalid: spec.clusterIPs[0]: Invalid value: ["fd00::10"]: IPv6 is not '
-        "configured on this cluster"
+        'Service "web" is invalid: spec.clusterIPs[0]: Invalid value: []string{"fd00::10"}: '
+        "IPv6 is not configured on this cluster"
     )
 
 

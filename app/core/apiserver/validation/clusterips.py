@@ -13,7 +13,14 @@ from typing import Any
 
 from app.core.apiserver.validation.meta import validate_ip
 from app.core.model import names
-from app.core.model.fielderrors import FieldError, duplicate, invalid, not_supported, required
+from app.core.model.fielderrors import (
+    FieldError,
+    GoValue,
+    duplicate,
+    invalid,
+    not_supported,
+    required,
+)
 
 IP_FAMILIES = ["IPv4", "IPv6"]
 IP_FAMILY_POLICIES = ["PreferDualStack", "RequireDualStack", "SingleStack"]
@@ -92,8 +99,8 @@ def upgrade_downgrade_cluster_ips(old: Spec, new: Spec) -> list[FieldError]:
     if is_headless(old) and is_headless(new):
         return []
     old_ips: list[str] = old.get("clusterIPs") or []
-    value = new.get("clusterIPs")
-    new_ips: list[str] = value or []
+    new_ips: list[str] = new.get("clusterIPs") or []
+    value = GoValue("[]string", new.get("clusterIPs"))
     errors: list[FieldError] = []
     changed = "may not change once set"
     if len(old_ips) == len(new_ips):
@@ -128,8 +135,9 @@ def upgrade_downgrade_ip_families(old: Spec, new: Spec) -> list[FieldError]:
     if is_headless(old) or is_headless(new):
         return []  # headless may change families, and so may a move to or from headless
     old_families: list[str] = old.get("ipFamilies") or []
-    value = new.get("ipFamilies")
-    new_families: list[str] = value or []
+    new_families: list[str] = new.get("ipFamilies") or []
+    value = GoValue("[]core.IPFamily", new.get("ipFamilies"))
+    cluster_ips = GoValue("[]string", new.get("clusterIPs"))
     path, changed = "spec.ipFamilies[0]", "may not change once set"
     errors: list[FieldError] = []
     if len(old_families) == len(new_families):
@@ -143,7 +151,7 @@ def upgrade_downgrade_ip_families(old: Spec, new: Spec) -> list[FieldError]:
         if not new.get("clusterIPs"):
             errors.append(invalid(path, value, "primary ipFamily can not be unset"))
         if new_families and new_families[0] != old_families[0]:
-            errors.append(invalid(path, new.get("clusterIPs"), changed))
+            errors.append(invalid(path, cluster_ips, changed))
         if len(new_families) == 1 and new.get("ipFamilyPolicy") != "SingleStack":
             errors.append(
                 invalid(
@@ -153,5 +161,5 @@ def upgrade_downgrade_ip_families(old: Spec, new: Spec) -> list[FieldError]:
                 )
             )
     elif old_families and new_families[0] != old_families[0]:
-        errors.append(invalid(path, new.get("clusterIPs"), changed))
+        errors.append(invalid(path, cluster_ips, changed))
     return errors

@@ -22,6 +22,7 @@ from app.core.apiserver.validation.meta import (
 from app.core.model import names
 from app.core.model.fielderrors import (
     FieldError,
+    GoValue,
     duplicate,
     forbidden,
     invalid,
@@ -66,13 +67,13 @@ def _pod_ips(status: Obj) -> list[FieldError]:
         parsed = [names.parse_ip_sloppy(ip) for ip in ips]
         families = {names.ip_family(p) for p in parsed if p is not None}
         if None in parsed or len(families) < 2 or len(ips) > 2:
-            value = [{"IP": ip} for ip in ips]
+            value = GoValue("[]core.PodIP", [{"ip": ip} for ip in ips])
             message = "may specify no more than one IP for each IP family"
             errors.append(invalid("status.podIPs", value, message))
         seen: set[str] = set()
         for i, ip in enumerate(ips):
             if ip in seen:
-                errors.append(duplicate(f"status.podIPs[{i}]", {"IP": ip}))
+                errors.append(duplicate(f"status.podIPs[{i}]", GoValue("core.PodIP", {"ip": ip})))
             seen.add(ip)
     return errors
 

@@ -41,6 +41,7 @@ from app.core.apiserver.validation.workloads import (
 from app.core.model import names
 from app.core.model.fielderrors import (
     FieldError,
+    GoValue,
     duplicate,
     forbidden,
     invalid,
@@ -267,14 +268,7 @@ def _duplicate_ports(ports: list[Mapping[str, Any]]) -> list[FieldError]:
         key = (port.get("protocol", ""), port.get("port", 0))
         if key in seen:
             # The bad value is the internal core.ServicePort used as the map key.
-            value = {
-                "Name": "",
-                "Protocol": key[0],
-                "AppProtocol": None,
-                "Port": key[1],
-                "TargetPort": 0,
-                "NodePort": 0,
-            }
+            value = GoValue("core.ServicePort", {"protocol": key[0], "port": key[1]})
             errors.append(duplicate(f"spec.ports[{i}]", value))
         seen.add(key)
     return errors

@@ -15,7 +15,6 @@ from typing import Any
 from app.core.apiserver.validation.meta import (
     each_invalid,
     not_supported_in_order,
-    selector_json,
     selector_matches,
     validate_annotations,
     validate_cidr,
@@ -32,6 +31,7 @@ from app.core.model import names
 from app.core.model.fielderrors import (
     ErrorType,
     FieldError,
+    GoValue,
     duplicate,
     forbidden,
     invalid,
@@ -90,7 +90,7 @@ def _taints(taints: list[Obj], path: str) -> list[FieldError]:
             errors.append(not_supported_in_order(f"{at}.effect", effect, supported))
         if (effect, key) in unique:
             # The bad value is the internal core.Taint; the detail is set by hand upstream.
-            bad = {"Key": key, "Value": value, "Effect": effect, "TimeAdded": None}
+            bad = GoValue("core.Taint", {"key": key, "value": value, "effect": effect})
             detail = "taints must be unique by key and effect pair"
             errors.append(FieldError(ErrorType.DUPLICATE, at, bad, detail))
             continue
@@ -113,10 +113,11 @@ def validate_deployment(dep: Obj) -> list[FieldError]:
         errors += selector_errors
         if not selector.get("matchLabels") and not selector.get("matchExpressions"):
             message = "empty selector is invalid for deployment"
-            errors.append(invalid("spec.selector", selector_json(selector), message))
+            errors.append(invalid("spec.selector", GoValue("v1.LabelSelector", selector), message))
     if selector is not None and selector_errors:
         # LabelSelectorAsSelector fails, and then the template is not validated at all.
-        errors.append(invalid("spec.selector", selector_json(selector), "invalid label selector"))
+        bad = GoValue("v1.LabelSelector", selector)
+        errors.append(invalid("spec.selector", bad, "invalid label selector"))
     else:
         errors += _template(spec.get("template", {}), selector, "spec.template")
     errors += _strategy(spec.get("strategy", {}), "spec.strategy")
@@ -144,7 +145,7 @@ def _template(template: Obj, selector: Obj | None, path: str) -> list[FieldError
         and not selector.get("matchExpressions")
     )
     if not empty and (selector is None or not selector_matches(selector, labels or {})):
-        value = dict(sorted(labels.items())) if labels is not None else None
+        value = GoValue("map[string]string", labels)
         message = "`selector` does not match template `labels`"
         errors.append(invalid(f"{path}.metadata.labels", value, message))
     # ValidatePodTemplateSpec uses fldPath.Child("labels"), without "metadata".
