@@ -25,6 +25,16 @@ KINDS = {
     "Deployment": "V1Deployment",
     "EndpointSlice": "V1EndpointSlice",
     "Endpoints": "V1Endpoints",
+    "Namespace": "V1Namespace",
+    "ServiceAccount": "V1ServiceAccount",
+    "ConfigMap": "V1ConfigMap",
+    "Secret": "V1Secret",
+    "PersistentVolumeClaim": "V1PersistentVolumeClaim",
+    "Ingress": "V1Ingress",
+    "NetworkPolicy": "V1NetworkPolicy",
+    "HorizontalPodAutoscaler": "V2HorizontalPodAutoscaler",
+    "StorageClass": "V1StorageClass",
+    "PodDisruptionBudget": "V1PodDisruptionBudget",
 }
 
 

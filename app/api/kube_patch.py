@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 
 from app.api.deps import ClusterDep, UnsupportedMediaType, field_validation, read_limited
 from app.api.errors import READ_ERRORS, WRITE_ERRORS, status_response
-from app.api.kube import CORE_WRITABLE, GROUPS, MethodNotAllowed
+from app.api.kube import CORE_WRITABLE, MethodNotAllowed, group_kind
 from app.api.kube_read import NOT_FOUND, one, respond_one
 from app.core.apiserver import fieldmanager, jsonpatch, patching, strategicpatch
 from app.core.apiserver import writes as apiserver
@@ -66,13 +66,9 @@ PatchOptionsDep = Annotated[PatchOptions, Depends()]
 
 
 def _kind(group: str, resource: str) -> str:
-    if group == "":
-        if resource not in CORE_WRITABLE:
-            raise apiserver.NotFound(NOT_FOUND)
-        return CORE_WRITABLE[resource]
-    if GROUPS.get(group, ("", ""))[0] != resource:
+    if resource not in CORE_WRITABLE:
         raise apiserver.NotFound(NOT_FOUND)
-    return GROUPS[group][1]
+    return CORE_WRITABLE[resource]
 
 
 async def patch_body(request: Request) -> tuple[str, Any]:
@@ -225,19 +221,52 @@ async def patch_node(
     return _patch(session, cluster, "Node", "", name, media, body, options)
 
 
-@router.patch("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
+@router.patch("/api/v1/namespaces/{name}", responses=WRITE_ERRORS)
+async def patch_namespace(
+    request: Request,
+    session: WriteSession,
+    cluster: str,
+    name: str,
+    options: PatchOptionsDep,
+) -> JSONResponse:
+    """Patch a namespace (`kubectl label ns`, `apply` of a Namespace)."""
+    media, body = await patch_body(request)
+    return _patch(session, cluster, "Namespace", "", name, media, body, options)
+
+
+@router.patch("/apis/{group}/{version}/{resource}/{name}", responses=WRITE_ERRORS)
+async def patch_group_cluster(
+    request: Request,
+    session: WriteSession,
+    cluster: str,
+    group: str,
+    version: str,
+    resource: str,
+    name: str,
+    options: PatchOptionsDep,
+) -> JSONResponse:
+    """Patch a cluster-scoped object of a named group (a storageclass)."""
+    kind = group_kind(group, version, resource, namespaced=False)
+    media, body = await patch_body(request)
+    return _patch(session, cluster, kind, "", name, media, body, options)
+
+
+@router.patch(
+    "/apis/{group}/{version}/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS
+)
 async def patch_group_namespaced(
     request: Request,
     session: WriteSession,
     cluster: str,
     group: str,
+    version: str,
     namespace: str,
     resource: str,
     name: str,
     options: PatchOptionsDep,
 ) -> JSONResponse:
-    """Patch a deployment or a user-managed endpointslice."""
-    kind = _kind(group, resource)
+    """Patch a deployment, an endpointslice, an ingress, …"""
+    kind = group_kind(group, version, resource)
     media, body = await patch_body(request)
     return _patch(session, cluster, kind, namespace, name, media, body, options)
 

@@ -1,7 +1,7 @@
 """Reading the Kubernetes face: stored objects, derived ones, lists, Tables.
 
-Endpoints, EndpointSlices and Namespaces are derived (the controllers' output) rather than
-stored; Deployments get their status from the pods they own. `Accept: …;as=Table` answers with
+Endpoints and EndpointSlices are derived (the controllers' output) rather than stored;
+Deployments get their status from the pods they own. `Accept: …;as=Table` answers with
 a server-side Table, the only way kubectl shows more than NAME and AGE.
 """
 
@@ -17,6 +17,7 @@ from app.core.apiserver import writes as apiserver
 from app.core.controllers import deployment
 from app.core.controllers import endpointslices as endpoints
 from app.core.model import selectors
+from app.core.model.kept import KEPT
 from app.core.model.objects import SERVICE_NAME_LABEL
 from app.core.model.workspace import CLUSTER_SCOPED, Manifest
 from app.db import repo, watchcache
@@ -24,17 +25,17 @@ from app.db.session import ReadSession
 from app.db.tables import ClusterRow
 
 STORED = {"services": "Service", "pods": "Pod", "nodes": "Node", "deployments": "Deployment"}
+STORED.update({k.resource: k.kind for k in KEPT})
 LIST_KINDS = {
     "services": ("v1", "ServiceList"),
     "pods": ("v1", "PodList"),
     "nodes": ("v1", "NodeList"),
     "endpoints": ("v1", "EndpointsList"),
-    "namespaces": ("v1", "NamespaceList"),
     "events": ("v1", "EventList"),
     "deployments": ("apps/v1", "DeploymentList"),
     "endpointslices": ("discovery.k8s.io/v1", "EndpointSliceList"),
 }
-SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+LIST_KINDS.update({k.resource: (k.api_version, f"{k.kind}List") for k in KEPT})
 ENDPOINTS_WARNING = (
     '299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"'
 )
@@ -54,27 +55,6 @@ def _owned_status(entry: watchcache.Entry, items: list[Manifest]) -> list[Manife
     ]
 
 
-def _namespaces(session: ReadSession, row: ClusterRow) -> list[Manifest]:
-    assert row.id is not None
-    names = set(SYSTEM_NAMESPACES) | repo.namespaces(session, row.id)
-    created = row.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return [
-        {
-            "apiVersion": "v1",
-            "kind": "Namespace",
-            "metadata": {
-                "name": name,
-                "labels": {"kubernetes.io/metadata.name": name},
-                "creationTimestamp": created,
-                "resourceVersion": str(row.resource_version),
-            },
-            "spec": {"finalizers": ["kubernetes"]},
-            "status": {"phase": "Active"},
-        }
-        for name in sorted(names)
-    ]
-
-
 def collection(
     session: ReadSession, row: ClusterRow, resource: str, namespace: str | None
 ) -> list[Manifest]:
@@ -91,8 +71,6 @@ def listing(
         version, items = entry.read(STORED[resource], namespace)
         items = _owned_status(entry, items) if resource == "deployments" else items
         return max(version, position), items
-    if resource == "namespaces":
-        return max(entry.rv, position), _namespaces(session, row)
     if resource == "events":
         return max(entry.rv, position), []  # the simulator records no events yet
     with entry.lock:
@@ -145,15 +123,19 @@ def one(
         if obj is not None and resource == "deployments":
             obj = _owned_status(entry, [obj])[0]
     else:
-        scope = None if resource == "namespaces" else namespace
         obj = next(
-            (o for o in collection(session, row, resource, scope) if o["metadata"]["name"] == name),
+            (
+                o
+                for o in collection(session, row, resource, namespace)
+                if o["metadata"]["name"] == name
+            ),
             None,
         )
     if obj is None:
         plural = {
             "deployments": "deployments.apps",
             "endpointslices": "endpointslices.discovery.k8s.io",
+            **{k.resource: k.qualified for k in KEPT},
         }
         label = plural.get(resource, resource)
         raise apiserver.NotFound(f'{label} "{name}" not found', kind=label, name=name)

@@ -342,3 +342,9 @@ def table(
             for item in items
         ],
     }
+
+
+# The kinds svcscope keeps without simulating them; their printers live beside these.
+from app.core.apiserver.keptprinters import KEPT_COLUMNS  # noqa: E402
+
+COLUMNS.update(KEPT_COLUMNS)

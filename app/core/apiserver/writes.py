@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.core.apiserver import defaults
+from app.core.apiserver import defaults, keptdefaults, namespaces
 from app.core.apiserver import registry as service_registry
 from app.core.apiserver.validation import endpoints as validation_endpoints
+from app.core.apiserver.validation import kept as validation_kept
+from app.core.apiserver.validation import keptgroups as validation_keptgroups
 from app.core.apiserver.validation import services as validation
 from app.core.controllers import deployment as deployment_controller
 from app.core.controllers import kubelet, nodeipam, scheduler
 from app.core.model import indexes, rand
 from app.core.model.decoding import decode
 from app.core.model.fielderrors import FieldError, ValidationFailed, required
+from app.core.model.kept import BY_KIND as KEPT_KINDS
 from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace, clone
 
 
@@ -87,6 +90,8 @@ API_VERSIONS = {
     "EndpointSlice": "discovery.k8s.io/v1",
     "Endpoints": "v1",
 }
+RESOURCES.update({k.kind: k.qualified for k in KEPT_KINDS.values()})
+API_VERSIONS.update({k.kind: k.api_version for k in KEPT_KINDS.values()})
 
 
 def not_found(kind: str, name: str) -> NotFound:
@@ -130,10 +135,25 @@ _DEFAULTERS: dict[str, Callable[[Manifest], Manifest]] = {
     "Deployment": defaults.default_deployment,
     "EndpointSlice": defaults.default_endpoint_slice,
     "Endpoints": validation_endpoints.default_endpoints,
+    **keptdefaults.DEFAULTERS,
+}
+_KEPT_VALIDATORS: dict[str, Callable[[Manifest, Manifest | None], list[FieldError]]] = {
+    "Namespace": validation_kept.validate_namespace,
+    "ServiceAccount": validation_kept.validate_service_account,
+    "ConfigMap": validation_kept.validate_config_map,
+    "Secret": validation_kept.validate_secret,
+    "PersistentVolumeClaim": validation_kept.validate_persistent_volume_claim,
+    "StorageClass": validation_kept.validate_storage_class,
+    "Ingress": validation_keptgroups.validate_ingress,
+    "NetworkPolicy": validation_keptgroups.validate_network_policy,
+    "HorizontalPodAutoscaler": validation_keptgroups.validate_horizontal_pod_autoscaler,
+    "PodDisruptionBudget": validation_keptgroups.validate_pod_disruption_budget,
 }
 
 
 def _validate(kind: str, obj: Manifest, old: Manifest | None) -> list[FieldError]:
+    if kind in _KEPT_VALIDATORS:
+        return _KEPT_VALIDATORS[kind](obj, old)
     if kind == "Service":
         return validation.validate_service(obj, old=old)
     if kind == "Pod":
@@ -153,10 +173,22 @@ def _check_valid(kind: str, obj: Manifest, old: Manifest | None = None) -> None:
         raise ValidationFailed(kind, obj["metadata"].get("name", ""), errors)
 
 
+def admit(ws: Workspace, kind: str, namespace: str, name: str, *, create: bool) -> None:
+    """The NamespaceLifecycle admission plugin (app/core/apiserver/namespaces.py), which runs
+    before defaulting and validation: 404 for a missing namespace, 403 while it terminates."""
+    try:
+        namespaces.admit(ws, kind, namespace, RESOURCES[kind], name, create=create)
+    except namespaces.NamespaceRefused as exc:
+        if exc.code == 404:
+            raise NotFound(exc.message, kind="namespaces", name=exc.namespace) from None
+        raise Forbidden(exc.message, kind=RESOURCES[kind], name=exc.name) from None
+
+
 def create(ws: Workspace, kind: str, body: object, namespace: str = "default") -> Manifest:
     """POST: the stored object, or an ApiError / ValidationFailed / DecodeError."""
     obj = _prepare(ws, kind, body, namespace)
     meta = obj["metadata"]
+    admit(ws, kind, namespace, str(meta.get("name") or ""), create=True)
     if not meta.get("name") and meta.get("generateName"):
         meta["name"] = meta["generateName"] + rand.random_suffix(ws)
     if not meta.get("name"):
@@ -183,6 +215,13 @@ def create(ws: Workspace, kind: str, body: object, namespace: str = "default") -
     _check_valid(kind, obj)
     if ws.exists(kind, ns, meta["name"]) or _controller_owns(ws, kind, ns, meta["name"]):
         raise _exists(kind, meta["name"])
+    if kind in KEPT_KINDS:
+        if kind in keptdefaults.WITHOUT_GENERATION:
+            meta.pop("generation", None)
+        stored = ws.put(kind, obj)
+        if kind == "Namespace":
+            namespaces.default_service_account(ws, meta["name"])
+        return stored
     if kind == "Node":
         try:
             stored = ws.put(kind, kubelet.complete_node(ws, obj))
@@ -240,6 +279,7 @@ def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -
             f"the name of the object ({meta['name']}) does not match the name on the URL ({name})"
         )
     meta["name"] = name
+    admit(ws, kind, namespace, name, create=False)
     old = ws.get(kind, ns, name)
     if old is None:
         raise not_found(kind, name)
@@ -255,6 +295,8 @@ def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -
     meta["creationTimestamp"] = old_meta.get("creationTimestamp")
     changed_spec = obj.get("spec") != old.get("spec")
     meta["generation"] = old_meta.get("generation", 1) + (1 if changed_spec else 0)
+    if kind in KEPT_KINDS:
+        return _replace_kept(ws, kind, obj, old)
     obj = _DEFAULTERS[kind](obj)
     if kind == "Service":
         return _replace_service(ws, obj, old)
@@ -279,6 +321,17 @@ def replace(ws: Workspace, kind: str, namespace: str, name: str, body: object) -
     return stored
 
 
+def _replace_kept(ws: Workspace, kind: str, obj: Manifest, old: Manifest) -> Manifest:
+    obj = _DEFAULTERS[kind](obj)  # a status they set is replaced by the stored one below
+    if kind in keptdefaults.WITHOUT_GENERATION:
+        obj["metadata"].pop("generation", None)
+    keptdefaults.prepare_for_update(kind, obj, old)
+    _check_valid(kind, obj, old)
+    if kind == "Namespace" and namespaces.release_if_finalized(ws, obj):
+        return obj
+    return ws.put(kind, obj)
+
+
 def _replace_service(ws: Workspace, obj: Manifest, old: Manifest) -> Manifest:
     service_registry.patch_allocated_values(obj, old)
     service_registry.drop_type_dependent_fields(obj, old)
@@ -299,9 +352,13 @@ def _replace_service(ws: Workspace, obj: Manifest, old: Manifest) -> Manifest:
 def remove(ws: Workspace, kind: str, namespace: str, name: str) -> Manifest:
     """DELETE: removed at once (no finalizers), cascading as the garbage collector would."""
     ns = "" if kind in CLUSTER_SCOPED else namespace
+    if kind == "Namespace":
+        return _remove_namespace(ws, name)
     obj = ws.delete(kind, ns, name)
     if obj is None:
         raise not_found(kind, name)
+    if kind == "ServiceAccount" and name == namespaces.DEFAULT_SERVICE_ACCOUNT:
+        namespaces.default_service_account(ws, ns)  # its controller puts it back at once
     if kind == "Service":
         service_registry.release_all(ws, obj["metadata"]["uid"])
     elif kind == "Deployment":
@@ -322,6 +379,33 @@ def remove(ws: Workspace, kind: str, namespace: str, name: str) -> Manifest:
         if owner:
             _reconcile(ws, {(ns, owner)})
     return obj
+
+
+WORKLOADS_FIRST = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+"""Owners go before what they own, so that no controller replaces a pod the namespace
+controller has just deleted."""
+
+
+def _remove_namespace(ws: Workspace, name: str) -> Manifest:
+    try:
+        namespaces.refuse_immortal(name)
+    except namespaces.NamespaceRefused as exc:
+        raise Forbidden(exc.message, kind="namespaces", name=name) from None
+    ns = ws.get("Namespace", "", name)
+    if ns is None:
+        raise not_found("Namespace", name)
+    kinds = sorted(
+        (k for k in RESOURCES if k not in CLUSTER_SCOPED),
+        key=lambda k: (k not in WORKLOADS_FIRST, k),
+    )
+
+    def remove_one(kind: str, namespace: str, obj_name: str) -> None:
+        if kind == "ServiceAccount":  # its controller stops once the namespace terminates
+            ws.delete(kind, namespace, obj_name)
+            return
+        remove(ws, kind, namespace, obj_name)
+
+    return namespaces.finalize(ws, ns, kinds, remove_one)
 
 
 def _reconcile(ws: Workspace, deployments: set[tuple[str, str]]) -> None:

@@ -60,7 +60,8 @@ def demo_base() -> Workspace:
     bootstrap.bootstrap(ws, 3)
     for obj in bootstrap.demo_objects(with_backend=True):
         apiserver.create(ws, obj["kind"], obj, obj["metadata"].get("namespace", "default"))
-    objects = {k: {key: freeze(o) for key, o in ws.kind_map(k).items()} for k in KINDS}
+    kinds = (*KINDS, "Namespace", "ServiceAccount")
+    objects = {k: {key: freeze(o) for key, o in ws.kind_map(k).items()} for k in kinds}
     allocations = {k: dict(ws.allocated(k)) for k in ALLOCATION_KINDS}
     return Workspace(ws.config, objects=objects, allocations=allocations)
 
