@@ -83,9 +83,14 @@ def cmd_import(args: argparse.Namespace) -> int:
             console.print("nothing was applied")
             return 1
     suffix = " (dry run)" if args.dry_run else ""
+    from app.core.model.kept import KEPT
+
+    groups = {"Deployment": "apps", **{k.kind: k.group for k in KEPT if k.group}}
     for outcome in outcomes:
-        kind = outcome.kind.lower() + ("." + "apps" if outcome.kind == "Deployment" else "")
-        print(f"{kind}/{outcome.name} {outcome.action}{suffix}")
+        group = groups.get(outcome.kind)
+        kind = outcome.kind.lower() + (f".{group}" if group else "")
+        note = f" ({outcome.note})" if outcome.note else ""
+        print(f"{kind}/{outcome.name} {outcome.action}{suffix}{note}")
     return 0
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from app.core.apiserver.tables import AGE, NAME, Column, age
+from app.core.apiserver.cells import AGE, NAME, Column, age
 
 Manifest = Mapping[str, Any]
 Row = Callable[[Manifest, datetime], list[Any]]
