@@ -8,7 +8,7 @@ printStorageClass, printPodDisruptionBudget) and pkg/apis/core/helper (GetAccess
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -138,7 +138,7 @@ def _metric(spec: Manifest) -> str:
     return f"{source.get('name', '')}: <unknown>/{wanted}"
 
 
-def format_hpa_metrics(specs: list[Manifest]) -> str:
+def format_hpa_metrics(specs: Sequence[Manifest]) -> str:
     """formatHPAMetrics: current/target per metric (current is `<unknown>`: no metrics
     server runs), two at most, then ` + N more...`."""
     if not specs:
