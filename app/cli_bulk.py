@@ -87,7 +87,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     for outcome in outcomes:
         group = apiserver.API_VERSIONS.get(outcome.kind, "v1").rpartition("/")[0]
         kind = outcome.kind.lower() + (f".{group}" if group else "")
-        print(f"{kind}/{outcome.name} {outcome.action}{suffix}")
+        note = f" ({outcome.note})" if outcome.note else ""
+        print(f"{kind}/{outcome.name} {outcome.action}{suffix}{note}")
     return 0
 
 

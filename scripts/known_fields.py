@@ -28,6 +28,16 @@ KINDS = {
     "ReplicaSet": "V1ReplicaSet",
     "StatefulSet": "V1StatefulSet",
     "DaemonSet": "V1DaemonSet",
+    "Namespace": "V1Namespace",
+    "ServiceAccount": "V1ServiceAccount",
+    "ConfigMap": "V1ConfigMap",
+    "Secret": "V1Secret",
+    "PersistentVolumeClaim": "V1PersistentVolumeClaim",
+    "Ingress": "V1Ingress",
+    "NetworkPolicy": "V1NetworkPolicy",
+    "HorizontalPodAutoscaler": "V2HorizontalPodAutoscaler",
+    "StorageClass": "V1StorageClass",
+    "PodDisruptionBudget": "V1PodDisruptionBudget",
 }
 
 

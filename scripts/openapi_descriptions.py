@@ -21,6 +21,7 @@ OUT = Path(__file__).resolve().parent.parent / "app/core/model/descriptions.json
 _PREFIXES = {
     "io.k8s.api.discovery.v1": ("DiscoveryV1", "V1"),
     "io.k8s.api.core.v1": ("CoreV1", "V1"),
+    "io.k8s.api.autoscaling.v2": ("V2",),
 }
 
 

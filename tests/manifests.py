@@ -55,3 +55,69 @@ spec:
       nodeSelector: {kubernetes.io/os: linux}
       containers: [{name: agent, image: fluent-bit:3}]
 """
+
+KEPT_APP = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: shop-sa, namespace: shop}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: shop-config, namespace: shop}
+data: {LOG_LEVEL: info, MODE: live}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: shop-db, namespace: shop}
+stringData: {password: s3cret}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: shop-data, namespace: shop}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+  storageClassName: fast
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, namespace: shop}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api-only, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress: [{ports: [{port: 80}]}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: api, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  maxReplicas: 5
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: api, namespace: shop}
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {app: api}}
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: fast}
+provisioner: example.com/fast
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+"""
+"""Every kept kind, the Namespace last in the file (an import sorts it first)."""

@@ -10,6 +10,7 @@ from app.cli import main
 from app.db.session import get_engine
 from app.settings import get_settings
 from tests.conftest import app_client
+from tests.manifests import KEPT_APP
 
 APP = """\
 apiVersion: v1
@@ -43,6 +44,20 @@ def test_import_applies_a_manifest_and_export_prints_it(
     exported = capsys.readouterr().out
     assert "name: shopfront" in exported
     assert "nodePort: " in exported
+
+
+def test_import_accepts_the_kept_kinds_and_says_when_it_made_a_namespace(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = tmp_path / "kept.yaml"
+    manifest.write_text(KEPT_APP.replace("kind: Namespace\nmetadata: {name: shop}", "kind: "
+                        "Namespace\nmetadata: {name: other}"))  # fmt: skip
+    assert main(["import", str(manifest), "--db", str(db), "--cluster", "demo"]) == 0
+    out = capsys.readouterr().out
+    assert "ingress.networking.k8s.io/shop created" in out
+    assert "horizontalpodautoscaler.autoscaling/api created" in out
+    assert "namespace/shop created (created because document 1 writes into it" in out
+    assert "namespace/other created\n" in out
 
 
 def test_a_failing_import_applies_nothing_and_exits_1(

@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse
 from app.api.deps import ClusterDep
 from app.api.errors import READ_ERRORS
 from app.core.apiserver.writes import NotFound
+from app.core.model.kept import GROUP_VERSIONS as KEPT_GROUP_VERSIONS
+from app.core.model.kept import KEPT
 
 router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes discovery"], responses=READ_ERRORS)
 
@@ -24,7 +26,6 @@ READ = ["get", "list"]
 
 # (group, resource, singular, kind, namespaced, shortNames, categories, verbs)
 RESOURCES: list[tuple[str, str, str, str, bool, list[str], list[str], list[str]]] = [
-    ("", "namespaces", "namespace", "Namespace", False, ["ns"], [], READ),
     ("", "services", "service", "Service", True, ["svc"], ["all"], VERBS),
     ("", "pods", "pod", "Pod", True, ["po"], ["all"], VERBS),
     ("", "nodes", "node", "Node", False, ["no"], [], VERBS),
@@ -46,7 +47,19 @@ RESOURCES: list[tuple[str, str, str, str, bool, list[str], list[str], list[str]]
     ),
     ("events.k8s.io", "events", "event", "Event", True, ["ev"], [], READ),
 ]
-GROUPS = ["apps", "discovery.k8s.io", "events.k8s.io"]
+# The kinds svcscope keeps without simulating them (app/core/model/kept.py), Namespace among them.
+RESOURCES += [
+    (k.group, k.resource, k.singular, k.kind, k.namespaced, list(k.short_names), [], VERBS)
+    for k in KEPT
+]
+GROUP_VERSIONS = {
+    "apps": "v1",
+    "discovery.k8s.io": "v1",
+    "events.k8s.io": "v1",
+    **KEPT_GROUP_VERSIONS,
+}
+"""Each named group with the one version svcscope serves (autoscaling: v2, for HPAs)."""
+GROUPS = list(GROUP_VERSIONS)
 SUBRESOURCES = {
     "deployments": ("status", "scale"),
     "replicasets": ("status", "scale"),
@@ -54,7 +67,7 @@ SUBRESOURCES = {
     "daemonsets": ("status",),
 }
 """What each apps/v1 resource serves below it (kube_patch.py status, kube_scale.py scale)."""
-_SUB_VERBS = {"status": ["get"], "scale": ["get", "patch", "update"]}
+_SUB_VERBS = {"status": ["get", "patch", "update"], "scale": ["get", "patch", "update"]}
 
 
 def _sub_kind(group: str, kind: str, sub: str) -> dict[str, str]:
@@ -96,7 +109,7 @@ def _aggregated_resource(
     group, resource, singular, kind, namespaced, short, categories, verbs = r
     entry: dict[str, Any] = {
         "resource": resource,
-        "responseKind": {"group": group, "version": "v1", "kind": kind},
+        "responseKind": {"group": group, "version": GROUP_VERSIONS.get(group, "v1"), "kind": kind},
         "scope": "Namespaced" if namespaced else "Cluster",
         "singularResource": singular,
         "verbs": verbs,
@@ -124,7 +137,7 @@ def _aggregated(groups: list[str], version: str) -> dict[str, Any]:
                 "metadata": {"name": group} if group else {},
                 "versions": [
                     {
-                        "version": "v1",
+                        "version": GROUP_VERSIONS.get(group, "v1"),
                         "resources": [_aggregated_resource(r) for r in _of(group)],
                         "freshness": "Current",
                     }
@@ -173,10 +186,10 @@ def group_discovery(request: Request, _: ClusterDep) -> JSONResponse:
         "groups": [
             {
                 "name": group,
-                "versions": [{"groupVersion": f"{group}/v1", "version": "v1"}],
-                "preferredVersion": {"groupVersion": f"{group}/v1", "version": "v1"},
+                "versions": [{"groupVersion": f"{group}/{version}", "version": version}],
+                "preferredVersion": {"groupVersion": f"{group}/{version}", "version": version},
             }
-            for group in GROUPS
+            for group, version in GROUP_VERSIONS.items()
         ],
     }
     return _negotiate(request, GROUPS, legacy)
@@ -203,7 +216,7 @@ def _resource_list(group: str) -> dict[str, Any]:
     return {
         "kind": "APIResourceList",
         "apiVersion": "v1",
-        "groupVersion": f"{group}/v1" if group else "v1",
+        "groupVersion": f"{group}/{GROUP_VERSIONS[group]}" if group else "v1",
         "resources": resources,
     }
 
@@ -214,9 +227,9 @@ def core_resources(_: ClusterDep) -> dict[str, Any]:
     return _resource_list("")
 
 
-@router.get("/apis/{group}/v1")
-def group_resources(group: str, _: ClusterDep) -> JSONResponse:
-    """The legacy resource list of apps/v1, discovery.k8s.io/v1 or events.k8s.io/v1."""
-    if group not in GROUPS:
+@router.get("/apis/{group}/{version}")
+def group_resources(group: str, version: str, _: ClusterDep) -> JSONResponse:
+    """The legacy resource list of one served group/version (apps/v1, autoscaling/v2, …)."""
+    if GROUP_VERSIONS.get(group) != version:
         raise NotFound("the server could not find the requested resource")
     return JSONResponse(_resource_list(group))

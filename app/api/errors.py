@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.core.apiserver.manifests import ImportFailed
 from app.core.apiserver.writes import ApiError
 from app.core.model.fielderrors import ValidationFailed
+from app.core.model.kept import KEPT
 from app.services.errors import CORE_ERRORS, CoreError, UseCaseFailed
 
 log = logging.getLogger("svcscope")
@@ -50,6 +51,7 @@ KIND_RESOURCES = {
     "EndpointSlice": ("discovery.k8s.io", "endpointslices"),
     "Cluster": ("", "clusters"),
 }
+KIND_RESOURCES.update({k.kind: (k.group, k.resource) for k in KEPT})
 
 
 class Status(BaseModel):

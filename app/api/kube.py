@@ -1,4 +1,4 @@
-"""The Kubernetes face: /k8s/{cluster}/api/v1/… and /k8s/{cluster}/apis/{group}/v1/….
+"""The Kubernetes face: /k8s/{cluster}/api/v1/… and /k8s/{cluster}/apis/{group}/{version}/….
 
 Objects go in and out as Kubernetes JSON, lists carry a resourceVersion, errors are Status
 objects. Writes are the use cases of app/services/objects.py (the core's apiserver pipeline in
@@ -18,13 +18,14 @@ from app.api.errors import READ_ERRORS, WRITE_ERRORS
 from app.api.kube_read import NOT_FOUND, ListDep, one, respond_one
 from app.core.apiserver import writes as apiserver
 from app.core.model import fieldvalidation
+from app.core.model.kept import KEPT
 from app.core.model.workspace import Manifest
 from app.db.session import ReadSession, WriteSession
 from app.services import objects
 
 router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes"], responses=READ_ERRORS)
 
-CORE_NAMESPACED = ("services", "pods", "endpoints", "events")
+CORE_NAMESPACED: tuple[str, ...] = ("services", "pods", "endpoints", "events")
 CORE_WRITABLE = {"services": "Service", "pods": "Pod", "endpoints": "Endpoints"}
 GROUPS: dict[str, dict[str, str]] = {
     "apps": {
@@ -38,6 +39,16 @@ GROUPS: dict[str, dict[str, str]] = {
 }
 READ_ONLY = frozenset({"Event"})
 """Events are recorded by the simulated components, never written by clients."""
+# The kept kinds (app/core/model/kept.py): core ones join the core lists, the others are
+# looked up by (group, resource) in NAMED, with the version each group serves.
+CORE_NAMESPACED += tuple(k.resource for k in KEPT if not k.group and k.namespaced)
+CORE_WRITABLE.update({k.resource: k.kind for k in KEPT if not k.group and k.namespaced})
+NAMED = {
+    (group, resource): kind for group, kinds in GROUPS.items() for resource, kind in kinds.items()
+}
+NAMED.update({(k.group, k.resource): k.kind for k in KEPT if k.group})
+VERSIONS = dict.fromkeys(GROUPS, "v1") | {k.group: k.version for k in KEPT if k.group}
+CLUSTER_SCOPED_NAMED = {(k.group, k.resource) for k in KEPT if k.group and not k.namespaced}
 
 
 class MethodNotAllowed(apiserver.ApiError):
@@ -58,23 +69,24 @@ def _core_kind(resource: str) -> str:
     return CORE_WRITABLE[resource]
 
 
-def group_kind(group: str, resource: str) -> str:
-    """The kind a group's resource serves (404 for anything else)."""
-    kind = GROUPS.get(group, {}).get(resource)
-    if kind is None:
+def group_kind(group: str, version: str, resource: str, *, namespaced: bool = True) -> str:
+    """The kind served at /apis/{group}/{version}/…/{resource}, or 404 as upstream."""
+    kind = NAMED.get((group, resource))
+    scoped = (group, resource) not in CLUSTER_SCOPED_NAMED
+    if kind is None or VERSIONS.get(group) != version or scoped != namespaced:
         raise apiserver.NotFound(NOT_FOUND)
     return kind
 
 
-def group_resource(group: str, resource: str) -> str:
+def group_resource(group: str, version: str, resource: str) -> str:
     """The key kube_read knows the resource by (events.k8s.io's events are a view)."""
-    group_kind(group, resource)
+    group_kind(group, version, resource)
     return kube_read.EVENTS_V1 if group == "events.k8s.io" else resource
 
 
-def write_kind(group: str, resource: str) -> str:
+def write_kind(group: str, version: str, resource: str, *, namespaced: bool = True) -> str:
     """The kind a write through the group's path changes (405 for read-only kinds)."""
-    kind = group_kind(group, resource)
+    kind = group_kind(group, version, resource, namespaced=namespaced)
     if kind in READ_ONLY:
         raise MethodNotAllowed("events are recorded by the simulator, not written by clients")
     return kind
@@ -243,60 +255,76 @@ def list_core(query: ListDep, session: ReadSession, row: ClusterDep, resource: s
 
 
 # --- apps/v1 and discovery.k8s.io/v1 ------------------------------------------------------
-@router.get("/apis/{group}/v1/namespaces/{namespace}/{resource}")
+@router.get("/apis/{group}/{version}/namespaces/{namespace}/{resource}")
 def list_group_namespaced(
-    query: ListDep, session: ReadSession, row: ClusterDep, group: str, namespace: str, resource: str
+    query: ListDep,
+    session: ReadSession,
+    row: ClusterDep,
+    group: str,
+    version: str,
+    namespace: str,
+    resource: str,
 ) -> Response:
-    """List apps/v1 workloads, endpointslices or events.k8s.io events in one namespace."""
-    return query.respond(session, row, group_resource(group, resource), namespace)
+    """List deployments, endpointslices, events, ingresses, … in one namespace."""
+    return query.respond(session, row, group_resource(group, version, resource), namespace)
 
 
-@router.get("/apis/{group}/v1/{resource}")
+@router.get("/apis/{group}/{version}/{resource}")
 def list_group_all(
-    query: ListDep, session: ReadSession, row: ClusterDep, group: str, resource: str
+    query: ListDep, session: ReadSession, row: ClusterDep, group: str, version: str, resource: str
 ) -> Response:
-    """List apps/v1 workloads, endpointslices or events across all namespaces."""
-    return query.respond(session, row, group_resource(group, resource), None)
+    """List a resource of a named group across all namespaces (or a cluster-scoped one)."""
+    if (group, resource) in CLUSTER_SCOPED_NAMED:
+        group_kind(group, version, resource, namespaced=False)
+        return query.respond(session, row, resource, None)
+    return query.respond(session, row, group_resource(group, version, resource), None)
 
 
-@router.get("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}")
+@router.get("/apis/{group}/{version}/namespaces/{namespace}/{resource}/{name}")
 def read_group_namespaced(
     request: Request,
     session: ReadSession,
     row: ClusterDep,
     group: str,
+    version: str,
     namespace: str,
     resource: str,
     name: str,
 ) -> JSONResponse:
-    """Read one apps/v1 workload, endpointslice or event."""
-    key = group_resource(group, resource)
+    """Read one deployment, endpointslice, event, ingress, …"""
+    key = group_resource(group, version, resource)
     return respond_one(request, row, key, one(session, row, key, namespace, name))
 
 
 @router.post(
-    "/apis/{group}/v1/namespaces/{namespace}/{resource}", status_code=201, responses=WRITE_ERRORS
+    "/apis/{group}/{version}/namespaces/{namespace}/{resource}",
+    status_code=201,
+    responses=WRITE_ERRORS,
 )
 def create_group_namespaced(
     session: WriteSession,
     cluster: str,
     group: str,
+    version: str,
     namespace: str,
     resource: str,
     body: BodyDep,
     validation: FieldValidationDep,
     manager: FieldManagerDep,
 ) -> JSONResponse:
-    """Create a deployment (its pods are scheduled at once) or a user-managed endpointslice."""
-    kind = write_kind(group, resource)
+    """Create a deployment (its pods are scheduled at once), an endpointslice, an ingress, …"""
+    kind = write_kind(group, version, resource)
     return _create(session, cluster, kind, body, namespace, validation, manager)
 
 
-@router.put("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
+@router.put(
+    "/apis/{group}/{version}/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS
+)
 def replace_group_namespaced(
     session: WriteSession,
     cluster: str,
     group: str,
+    version: str,
     namespace: str,
     resource: str,
     name: str,
@@ -304,14 +332,112 @@ def replace_group_namespaced(
     validation: FieldValidationDep,
     manager: FieldManagerDep,
 ) -> JSONResponse:
-    """Replace a deployment or a user-managed endpointslice."""
-    kind = write_kind(group, resource)
+    """Replace a deployment, a user-managed endpointslice, an ingress, …"""
+    kind = write_kind(group, version, resource)
     return replace(session, cluster, kind, (namespace, name), body, (validation, manager))
 
 
-@router.delete("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
+@router.delete(
+    "/apis/{group}/{version}/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS
+)
 def delete_group_namespaced(
-    session: WriteSession, cluster: str, group: str, namespace: str, resource: str, name: str
+    session: WriteSession,
+    cluster: str,
+    group: str,
+    version: str,
+    namespace: str,
+    resource: str,
+    name: str,
 ) -> Manifest:
-    """Delete a deployment (and its pods) or a user-managed endpointslice."""
-    return _delete(session, cluster, write_kind(group, resource), namespace, name)
+    """Delete a deployment (and its pods), an endpointslice, an ingress, …"""
+    kind = write_kind(group, version, resource)
+    return _delete(session, cluster, kind, namespace, name)
+
+
+# --- cluster-scoped kinds: namespaces, storageclasses ---------------------------------------
+@router.post("/api/v1/namespaces", status_code=201, responses=WRITE_ERRORS)
+def create_namespace(
+    session: WriteSession,
+    cluster: str,
+    body: BodyDep,
+    validation: FieldValidationDep,
+    manager: FieldManagerDep,
+) -> JSONResponse:
+    """Create a namespace (its `default` ServiceAccount follows, as its controller makes it)."""
+    return _create(session, cluster, "Namespace", body, "", validation, manager)
+
+
+@router.put("/api/v1/namespaces/{name}", responses=WRITE_ERRORS)
+def replace_namespace(
+    session: WriteSession,
+    cluster: str,
+    name: str,
+    body: BodyDep,
+    validation: FieldValidationDep,
+    manager: FieldManagerDep,
+) -> JSONResponse:
+    """Replace a namespace's metadata (its spec and status are the server's)."""
+    return replace(session, cluster, "Namespace", ("", name), body, (validation, manager))
+
+
+@router.delete("/api/v1/namespaces/{name}", responses=WRITE_ERRORS)
+def delete_namespace(session: WriteSession, cluster: str, name: str) -> Manifest:
+    """Delete a namespace and everything in it (the system namespaces are refused, 403)."""
+    return _delete(session, cluster, "Namespace", "", name)
+
+
+@router.get("/apis/{group}/{version}/{resource}/{name}")
+def read_group_cluster(
+    request: Request,
+    session: ReadSession,
+    row: ClusterDep,
+    group: str,
+    version: str,
+    resource: str,
+    name: str,
+) -> JSONResponse:
+    """Read one cluster-scoped object of a named group (a storageclass)."""
+    group_kind(group, version, resource, namespaced=False)
+    return respond_one(request, row, resource, one(session, row, resource, "", name))
+
+
+@router.post("/apis/{group}/{version}/{resource}", status_code=201, responses=WRITE_ERRORS)
+def create_group_cluster(
+    session: WriteSession,
+    cluster: str,
+    group: str,
+    version: str,
+    resource: str,
+    body: BodyDep,
+    validation: FieldValidationDep,
+    manager: FieldManagerDep,
+) -> JSONResponse:
+    """Create a cluster-scoped object of a named group (a storageclass)."""
+    kind = write_kind(group, version, resource, namespaced=False)
+    return _create(session, cluster, kind, body, "", validation, manager)
+
+
+@router.put("/apis/{group}/{version}/{resource}/{name}", responses=WRITE_ERRORS)
+def replace_group_cluster(
+    session: WriteSession,
+    cluster: str,
+    group: str,
+    version: str,
+    resource: str,
+    name: str,
+    body: BodyDep,
+    validation: FieldValidationDep,
+    manager: FieldManagerDep,
+) -> JSONResponse:
+    """Replace a cluster-scoped object of a named group."""
+    kind = write_kind(group, version, resource, namespaced=False)
+    return replace(session, cluster, kind, ("", name), body, (validation, manager))
+
+
+@router.delete("/apis/{group}/{version}/{resource}/{name}", responses=WRITE_ERRORS)
+def delete_group_cluster(
+    session: WriteSession, cluster: str, group: str, version: str, resource: str, name: str
+) -> Manifest:
+    """Delete a cluster-scoped object of a named group."""
+    kind = write_kind(group, version, resource, namespaced=False)
+    return _delete(session, cluster, kind, "", name)

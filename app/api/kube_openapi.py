@@ -23,6 +23,7 @@ from app.api.deps import ClusterDep
 from app.api.discovery import VERSION
 from app.api.errors import READ_ERRORS
 from app.core.apiserver.writes import ApiError, NotFound
+from app.core.model.kept import KEPT
 from app.core.model.openapi_schemas import PACKAGES, Builder, gvk
 
 router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes discovery"], responses=READ_ERRORS)
@@ -44,6 +45,9 @@ SERVED: dict[str, list[tuple[str, str, bool, tuple[str, ...]]]] = {
     ],
     "apis/discovery.k8s.io/v1": [("EndpointSlice", "endpointslices", True, ())],
 }
+for _kept in KEPT:  # the kinds svcscope keeps without simulating them (app/core/model/kept.py)
+    _gv = f"apis/{_kept.group}/{_kept.version}" if _kept.group else "api/v1"
+    SERVED.setdefault(_gv, []).append((_kept.kind, _kept.resource, _kept.namespaced, ()))
 PATCH_TYPES = [
     "application/json-patch+json",
     "application/merge-patch+json",

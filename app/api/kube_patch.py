@@ -70,11 +70,9 @@ PatchOptionsDep = Annotated[PatchOptions, Depends()]
 
 
 def _kind(group: str, resource: str) -> str:
-    if group == "":
-        if resource not in CORE_WRITABLE:
-            raise apiserver.NotFound(NOT_FOUND)
-        return CORE_WRITABLE[resource]
-    return write_kind(group, resource)
+    if resource not in CORE_WRITABLE:
+        raise apiserver.NotFound(NOT_FOUND)
+    return CORE_WRITABLE[resource]
 
 
 async def patch_body(request: Request) -> tuple[str, Any]:
@@ -234,19 +232,52 @@ async def patch_node(
     return patch(session, cluster, "Node", "", name, media, body, options)
 
 
-@router.patch("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
+@router.patch("/api/v1/namespaces/{name}", responses=WRITE_ERRORS)
+async def patch_namespace(
+    request: Request,
+    session: WriteSession,
+    cluster: str,
+    name: str,
+    options: PatchOptionsDep,
+) -> JSONResponse:
+    """Patch a namespace (`kubectl label ns`, `apply` of a Namespace)."""
+    media, body = await patch_body(request)
+    return patch(session, cluster, "Namespace", "", name, media, body, options)
+
+
+@router.patch("/apis/{group}/{version}/{resource}/{name}", responses=WRITE_ERRORS)
+async def patch_group_cluster(
+    request: Request,
+    session: WriteSession,
+    cluster: str,
+    group: str,
+    version: str,
+    resource: str,
+    name: str,
+    options: PatchOptionsDep,
+) -> JSONResponse:
+    """Patch a cluster-scoped object of a named group (a storageclass)."""
+    kind = write_kind(group, version, resource, namespaced=False)
+    media, body = await patch_body(request)
+    return patch(session, cluster, kind, "", name, media, body, options)
+
+
+@router.patch(
+    "/apis/{group}/{version}/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS
+)
 async def patch_group_namespaced(
     request: Request,
     session: WriteSession,
     cluster: str,
     group: str,
+    version: str,
     namespace: str,
     resource: str,
     name: str,
     options: PatchOptionsDep,
 ) -> JSONResponse:
-    """Patch a deployment or a user-managed endpointslice."""
-    kind = _kind(group, resource)
+    """Patch a deployment, an endpointslice, an ingress, …"""
+    kind = write_kind(group, version, resource)
     media, body = await patch_body(request)
     return patch(session, cluster, kind, namespace, name, media, body, options)
 
@@ -285,7 +316,7 @@ def read_workload_status(
     name: str,
 ) -> JSONResponse:
     """Read a deployment's, replicaset's, statefulset's or daemonset's status subresource."""
-    write_kind("apps", resource)
+    write_kind("apps", "v1", resource)
     return respond_one(request, row, resource, one(session, row, resource, namespace, name))
 
 

@@ -1,7 +1,7 @@
 """Reading the Kubernetes face: stored objects, derived ones, lists, Tables.
 
-Endpoints, EndpointSlices and Namespaces are derived (the controllers' output) rather than
-stored; Deployments get their status from the pods they own. `Accept: …;as=Table` answers with
+Endpoints and EndpointSlices are derived (the controllers' output) rather than stored;
+Deployments get their status from the pods they own. `Accept: …;as=Table` answers with
 a server-side Table, the only way kubectl shows more than NAME and AGE.
 """
 
@@ -18,6 +18,7 @@ from app.core.apiserver.eventsv1 import to_events_v1
 from app.core.controllers import endpointslices as endpoints
 from app.core.controllers import workloads
 from app.core.model import selectors
+from app.core.model.kept import KEPT
 from app.core.model.objects import SERVICE_NAME_LABEL
 from app.core.model.workspace import CLUSTER_SCOPED, Manifest
 from app.db import repo, watchcache
@@ -37,12 +38,12 @@ STORED = {
     "events": "Event",
     EVENTS_V1: "Event",
 }
+STORED.update({k.resource: k.kind for k in KEPT})
 LIST_KINDS = {
     "services": ("v1", "ServiceList"),
     "pods": ("v1", "PodList"),
     "nodes": ("v1", "NodeList"),
     "endpoints": ("v1", "EndpointsList"),
-    "namespaces": ("v1", "NamespaceList"),
     "events": ("v1", "EventList"),
     "deployments": ("apps/v1", "DeploymentList"),
     "replicasets": ("apps/v1", "ReplicaSetList"),
@@ -51,7 +52,7 @@ LIST_KINDS = {
     "endpointslices": ("discovery.k8s.io/v1", "EndpointSliceList"),
     EVENTS_V1: ("events.k8s.io/v1", "EventList"),
 }
-SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+LIST_KINDS.update({k.resource: (k.api_version, f"{k.kind}List") for k in KEPT})
 ENDPOINTS_WARNING = (
     '299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"'
 )
@@ -73,27 +74,6 @@ def present(resource: str, obj: Manifest) -> Manifest:
     return to_events_v1(obj) if resource == EVENTS_V1 else obj
 
 
-def _namespaces(session: ReadSession, row: ClusterRow) -> list[Manifest]:
-    assert row.id is not None
-    names = set(SYSTEM_NAMESPACES) | repo.namespaces(session, row.id)
-    created = row.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return [
-        {
-            "apiVersion": "v1",
-            "kind": "Namespace",
-            "metadata": {
-                "name": name,
-                "labels": {"kubernetes.io/metadata.name": name},
-                "creationTimestamp": created,
-                "resourceVersion": str(row.resource_version),
-            },
-            "spec": {"finalizers": ["kubernetes"]},
-            "status": {"phase": "Active"},
-        }
-        for name in sorted(names)
-    ]
-
-
 def collection(
     session: ReadSession, row: ClusterRow, resource: str, namespace: str | None
 ) -> list[Manifest]:
@@ -111,8 +91,6 @@ def listing(
         if STORED[resource] in workloads.KINDS:
             items = _owned_status(entry, STORED[resource], items)
         return max(version, position), items
-    if resource == "namespaces":
-        return max(entry.rv, position), _namespaces(session, row)
     with entry.lock:
         version, state = max(entry.rv, position), entry.state(repo.config_of(row))
         _, services = entry.read("Service", namespace)
@@ -163,9 +141,12 @@ def one(
         if obj is not None and kind in workloads.KINDS:
             obj = _owned_status(entry, kind, [obj])[0]
     else:
-        scope = None if resource == "namespaces" else namespace
         obj = next(
-            (o for o in collection(session, row, resource, scope) if o["metadata"]["name"] == name),
+            (
+                o
+                for o in collection(session, row, resource, namespace)
+                if o["metadata"]["name"] == name
+            ),
             None,
         )
     if obj is None:
@@ -176,6 +157,7 @@ def one(
             "daemonsets": "daemonsets.apps",
             "endpointslices": "endpointslices.discovery.k8s.io",
             EVENTS_V1: "events.events.k8s.io",
+            **{k.resource: k.qualified for k in KEPT},
         }
         label = plural.get(resource, resource)
         raise apiserver.NotFound(f'{label} "{name}" not found', kind=label, name=name)

@@ -1,4 +1,4 @@
-"""PUT and PATCH on the status subresource: services, pods, nodes and deployments.
+"""PUT and PATCH on the status subresource: services, pods, nodes and the apps/v1 workloads.
 
 Upstream: each kind's status strategy (pkg/registry/…/strategy.go, table in
 app/core/apiserver/subresources.py) — a status write changes the status and keeps the stored
@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 from app.api.deps import BodyDep, FieldManagerDep, FieldValidationDep
 from app.api.errors import READ_ERRORS, WRITE_ERRORS
-from app.api.kube import replace
+from app.api.kube import replace, write_kind
 from app.api.kube_patch import PatchOptionsDep, patch, patch_body
 from app.api.kube_read import NOT_FOUND
 from app.core.apiserver import writes as apiserver
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes"], responses=READ_
 CORE_STATUS = {"services": "Service", "pods": "Pod"}
 CORE = "/api/v1/namespaces/{namespace}/{resource}/{name}/status"
 NODE = "/api/v1/nodes/{name}/status"
-DEPLOYMENT = "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/status"
+WORKLOAD = "/apis/apps/v1/namespaces/{namespace}/{resource}/{name}/status"
 
 
 def _core_kind(resource: str) -> str:
@@ -89,30 +89,34 @@ async def patch_node_status(
     return patch(session, cluster, "Node", "", name, media, body, options, STATUS)
 
 
-@router.put(DEPLOYMENT, responses=WRITE_ERRORS)
-def replace_deployment_status(
+@router.put(WORKLOAD, responses=WRITE_ERRORS)
+def replace_workload_status(
     session: WriteSession,
     cluster: str,
     namespace: str,
+    resource: str,
     name: str,
     body: BodyDep,
     validation: FieldValidationDep,
     manager: FieldManagerDep,
 ) -> JSONResponse:
-    """Replace a deployment's status (the simulated controller writes it again as it acts)."""
+    """Replace a workload's status (the simulated controller writes it again as it acts)."""
+    kind = write_kind("apps", "v1", resource)
     where, writer = (namespace, name), (validation, manager)
-    return replace(session, cluster, "Deployment", where, body, writer, STATUS)
+    return replace(session, cluster, kind, where, body, writer, STATUS)
 
 
-@router.patch(DEPLOYMENT, responses=WRITE_ERRORS)
-async def patch_deployment_status(
+@router.patch(WORKLOAD, responses=WRITE_ERRORS)
+async def patch_workload_status(
     request: Request,
     session: WriteSession,
     cluster: str,
     namespace: str,
+    resource: str,
     name: str,
     options: PatchOptionsDep,
 ) -> JSONResponse:
-    """Patch a deployment's status."""
+    """Patch a deployment's, replicaset's, statefulset's or daemonset's status."""
+    kind = write_kind("apps", "v1", resource)
     media, body = await patch_body(request)
-    return patch(session, cluster, "Deployment", namespace, name, media, body, options, STATUS)
+    return patch(session, cluster, kind, namespace, name, media, body, options, STATUS)

@@ -24,6 +24,8 @@ class ImportedObject(BaseModel):
     namespace: str
     name: str
     action: str
+    note: str = ""
+    """Why the import did something no document asked for (a namespace it had to create)."""
 
 
 class ImportResult(BaseModel):

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from app.core.apiserver import bootstrap
 from app.core.apiserver import writes as apiserver
-from app.core.model.workspace import Manifest, Workspace
+from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace
 from app.db import repo
 from app.services.errors import refusals
 
@@ -103,7 +103,7 @@ def apply_object(
     is created from the applied configuration)."""
 
     def change(ws: Workspace) -> Manifest:
-        stored = ws.get(kind, "" if kind == "Node" else namespace, name)
+        stored = ws.get(kind, "" if kind in CLUSTER_SCOPED else namespace, name)
         body = edit(stored)
         if stored is None:
             return apiserver.create(ws, kind, body, namespace)

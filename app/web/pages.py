@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.core.apiserver import manifests, tables
 from app.core.controllers import deployment
+from app.core.model.kept import KEPT, STORED_NOT_SIMULATED
 from app.core.model.workspace import Workspace
 from app.db import repo
 from app.db.session import ReadSession
@@ -112,6 +113,36 @@ def manifests_page(request: Request, session: ReadSession, cluster: str) -> Resp
         "exported": exported,
     }
     return templates.TemplateResponse(request, "pages/manifests.html", context)
+
+
+@router.get("/clusters/{cluster}/objects", response_class=HTMLResponse)
+def objects_page(request: Request, session: ReadSession, cluster: str) -> Response:
+    """Namespaces, ServiceAccounts and the kinds svcscope stores without simulating them."""
+    loaded = panel.load(session, cluster)
+    if loaded is None:
+        return not_found(request, cluster)
+    row, ws, _ = loaded
+    now = datetime.now(UTC)
+    sections = []
+    for kept in KEPT:
+        items = list(ws.items(kept.kind))
+        sections.append(
+            {
+                "kind": kept.kind,
+                "command": f"kubectl get {kept.resource}{' -A' if kept.namespaced else ''}",
+                "namespaced": kept.namespaced,
+                "simulated": kept.simulated,
+                "columns": [c[0].upper() for c in tables.COLUMNS[kept.resource][0]],
+                "rows": _rows(kept.resource, items, now),
+            }
+        )
+    context = {
+        "cluster": summary(session=session, row=row),
+        "tab": "objects",
+        "sections": sections,
+        "not_simulated": STORED_NOT_SIMULATED,
+    }
+    return templates.TemplateResponse(request, "pages/objects.html", context)
 
 
 @router.get("/clusters/{cluster}/{what}", response_class=HTMLResponse)

@@ -22,9 +22,12 @@ def test_an_import_creates_every_object_and_a_second_one_changes_nothing(
     first = client.post(URL, content=APP, headers=YAML)
     assert first.status_code == 200, first.text
     assert [(i["kind"], i["action"]) for i in first.json()["items"]] == [
+        ("Namespace", "created"),
         ("Deployment", "created"),
         ("Service", "created"),
     ]
+    implicit = first.json()["items"][0]
+    assert implicit["name"] == "shop" and "does not define it" in implicit["note"]
     assert len(_names(client, "/k8s/demo/api/v1/namespaces/shop/pods")) == 2
     version = client.get("/k8s/demo/api/v1/namespaces/shop/services/api").json()["metadata"]
     second = client.post(URL, content=APP, headers=YAML)
@@ -64,10 +67,10 @@ def test_one_bad_document_stores_nothing_and_names_the_document(client: TestClie
 
 
 def test_unknown_kinds_and_broken_yaml_are_rejected(client: TestClient) -> None:
-    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
-    response = client.post(URL, content=cm, headers=YAML)
+    job = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: x}\n"
+    response = client.post(URL, content=job, headers=YAML)
     assert response.status_code == 422
-    assert 'no matches for kind "ConfigMap" in version "v1"' in response.json()["message"]
+    assert 'no matches for kind "Job" in version "batch/v1"' in response.json()["message"]
     broken = client.post(URL, content="a: [1, 2\n", headers=YAML)
     assert broken.status_code == 400
     assert broken.json()["message"].startswith("error converting YAML to JSON")

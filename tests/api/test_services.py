@@ -47,6 +47,8 @@ def kubectl_dry_run() -> dict[str, Any]:
 
 
 def test_kubectl_dry_run_output_creates_a_node_port_service(client: TestClient) -> None:
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "lab"}}
+    assert client.post("/k8s/demo/api/v1/namespaces", json=namespace).status_code == 201
     response = client.post(SVC.replace("/default/", "/lab/"), json=kubectl_dry_run())
     assert response.status_code == 201, response.text
     spec = response.json()["spec"]

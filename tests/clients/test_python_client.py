@@ -105,3 +105,33 @@ def test_the_python_client_reads_and_patches_a_deployments_scale(api: k8s.ApiCli
     with pytest.raises(ApiException) as conflict:
         apps.replace_namespaced_deployment_scale("backend", "default", stale)
     assert conflict.value.status == 409
+
+
+def test_the_python_client_manages_a_namespace_a_config_map_and_an_ingress(
+    api: k8s.ApiClient,
+) -> None:
+    core, networking = k8s.CoreV1Api(api), k8s.NetworkingV1Api(api)
+    core.create_namespace(k8s.V1Namespace(metadata=k8s.V1ObjectMeta(name="shop")))
+    assert core.read_namespace("shop").status.phase == "Active"
+    config = k8s.V1ConfigMap(metadata=k8s.V1ObjectMeta(name="settings"), data={"a": "b"})
+    assert core.create_namespaced_config_map("shop", config).data == {"a": "b"}
+    core.patch_namespaced_config_map("settings", "shop", {"data": {"a": "c"}})
+    assert core.read_namespaced_config_map("settings", "shop").data == {"a": "c"}
+    backend = k8s.V1IngressBackend(
+        service=k8s.V1IngressServiceBackend(name="api", port=k8s.V1ServiceBackendPort(number=80))
+    )
+    ingress = k8s.V1Ingress(
+        metadata=k8s.V1ObjectMeta(name="shop"),
+        spec=k8s.V1IngressSpec(default_backend=backend),
+    )
+    created = networking.create_namespaced_ingress("shop", ingress)
+    assert created.spec.default_backend.service.port.number == 80
+    listed = networking.list_namespaced_ingress("shop").items
+    assert [i.metadata.name for i in listed] == ["shop"]
+    core.delete_namespace("shop")
+    with pytest.raises(ApiException) as gone:
+        core.read_namespaced_config_map("settings", "shop")
+    assert gone.value.status == 404
+    with pytest.raises(ApiException) as missing:
+        core.create_namespaced_config_map("shop", config)
+    assert missing.value.status == 404 and 'namespaces \\"shop\\" not found' in missing.value.body

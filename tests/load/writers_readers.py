@@ -34,6 +34,7 @@ from tests.server import Server
 
 CLUSTER = "demo"
 SVC = f"/k8s/{CLUSTER}/api/v1/namespaces/{{ns}}/services"
+NS = f"/k8s/{CLUSTER}/api/v1/namespaces"
 DEP = f"/k8s/{CLUSTER}/apis/apps/v1/namespaces/{{ns}}/deployments"
 READS = [
     f"/k8s/{CLUSTER}/api/v1/services",
@@ -105,6 +106,10 @@ class Writer:
 
     def run(self, until: float) -> None:
         with httpx.Client(base_url=self.url, timeout=120) as http:
+            # Namespaces are objects: writes into a missing one are 404 (NamespaceLifecycle).
+            made = http.post(NS, json={"metadata": {"name": self.namespace}})
+            if made.status_code not in (201, 409):
+                self.report.error(f"namespace {self.namespace}: {made.status_code} {made.text}")
             while time.monotonic() < until:
                 self.step(http)
 

@@ -80,3 +80,17 @@ def test_the_yaml_page_exports_the_cluster(client: TestClient) -> None:
     page = client.get("/clusters/demo/manifests").text
     assert "name: frontend" in page and "kind: Deployment" in page
     assert "kube-dns" not in page  # system objects only on request
+
+
+def test_other_objects_are_listed_and_marked_stored_not_simulated(client: TestClient) -> None:
+    headers = writer(client)
+    manifest = SERVICE.replace("name: shop", "name: shop\n  namespace: lab") + (
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: lab}\n"
+        "data: {a: b}\n"
+    )
+    applied = client.post("/clusters/demo/manifests", data={"manifest": manifest}, headers=headers)
+    assert "namespace/lab" in applied.text and "does not define it" in applied.text
+    page = unescape(client.get("/clusters/demo/objects").text)
+    assert "kubectl get configmaps -A" in page and "stored, not simulated" in page
+    assert 'data-name="lab/settings"' in page and 'data-name="kube-system/default"' in page
+    assert "Other objects" in page

@@ -1,6 +1,7 @@
 """What `kubeadm init` plus joined workers leave in a new cluster, and the demo clusters.
 
-Every cluster gets `default/kubernetes` (index 1 of the service range, 443 `https` → the control
+Every cluster gets the system namespaces (each with its `default` ServiceAccount),
+`default/kubernetes` (index 1 of the service range, 443 `https` → the control
 plane's :6443) and `kube-system/kube-dns` (index 10, kubeadm's DefaultClusterDNSIP) backed by a
 two-replica CoreDNS Deployment, so `kubectl get svc -A` looks as it does on a real cluster. All
 objects go through the same write path as user requests.
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from app.core.apiserver import namespaces
 from app.core.apiserver import writes as apiserver
 from app.core.apiserver.allocation import indexed_ip
 from app.core.model.workspace import Manifest, Workspace
@@ -122,6 +124,7 @@ def bootstrap(ws: Workspace, nodes: int, progress: Callable[[int], None] | None 
     """Create the worker nodes and the kubeadm system Services in an empty cluster.
 
     `progress(n)` counts nodes, for a progress bar on a big cluster."""
+    system_namespaces(ws)
     for i in range(nodes):
         apiserver.create(ws, "Node", worker_node(f"node-{i + 1}", ZONES[i % len(ZONES)]))
         if progress is not None:
@@ -129,6 +132,14 @@ def bootstrap(ws: Workspace, nodes: int, progress: Callable[[int], None] | None 
     apiserver.create(ws, "Service", kubernetes_service(ws), "default")
     apiserver.create(ws, "Deployment", coredns_deployment(), "kube-system")
     apiserver.create(ws, "Service", kube_dns_service(ws), "kube-system")
+
+
+def system_namespaces(ws: Workspace) -> None:
+    """default, kube-system, kube-public and kube-node-lease (kube-apiserver's system
+    namespaces controller), each with its `default` ServiceAccount."""
+    for name in namespaces.SYSTEM:
+        if not ws.exists("Namespace", "", name):
+            apiserver.create(ws, "Namespace", namespaces.namespace_manifest(name), "")
 
 
 # --- the classic teaching case ----------------------------------------------------------

@@ -66,6 +66,8 @@ FIELDS: dict[str, dict[str, Getter]] = {
         "spec.clusterIP": _path("spec", "clusterIP"),
         "spec.type": _path("spec", "type"),
     },
+    # pkg/apis/core/v1/conversion.go: a Secret's own conversion function adds `type`.
+    "secrets": {**_meta(), "type": _path("type")},
     "events": {
         **_meta(),
         **{
@@ -99,6 +101,7 @@ KIND_RESOURCES = {
     "Event": "events",
     "ReplicaSet": "replicasets",
     "StatefulSet": "statefulsets",
+    "Secret": "secrets",
 }
 
 

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.apiserver import namespaces
 from app.core.apiserver import writes as apiserver
 from app.core.apiserver.subresources import RESTORE
 from app.core.model import jsonsafe
 from app.core.model.decoding import DecodeError
 from app.core.model.fielderrors import ValidationFailed
+from app.core.model.kept import KEPT
 from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace, clone
 from app.core.model.yamlsafe import YamlError, load_all
 
@@ -30,8 +32,11 @@ KINDS = {
     ("apps/v1", "DaemonSet"): "DaemonSet",
     ("discovery.k8s.io/v1", "EndpointSlice"): "EndpointSlice",
 }
-# Nodes first so pods and Deployments can be scheduled; workloads before the Services that
-# select them; user EndpointSlices last, after the Services they belong to.
+KINDS.update({(k.api_version, k.kind): k.kind for k in KEPT})
+# Namespaces before anything lives in them (kubectl apply does not sort, but an import is
+# all-or-nothing in one transaction, so it must); then nodes so pods and workloads can be
+# scheduled; workloads before the Services that select them; user EndpointSlices after the
+# Services they belong to; the kept kinds that only refer to others last.
 ORDER = {
     "Node": 0,
     "Deployment": 1,
@@ -42,6 +47,14 @@ ORDER = {
     "Service": 3,
     "EndpointSlice": 4,
 }
+ORDER.update({"Namespace": -3, "StorageClass": -2})
+ORDER.update(dict.fromkeys(("ServiceAccount", "ConfigMap", "Secret", "PersistentVolumeClaim"), -1))
+ORDER.update(dict.fromkeys(("Ingress", "NetworkPolicy", "HorizontalPodAutoscaler"), 5))
+ORDER["PodDisruptionBudget"] = 5
+IMPLICIT_NAMESPACE = (
+    "created because document {index} writes into it and the manifest does not define it "
+    "(a real API server answers NotFound; svcscope's import creates it to be friendly)"
+)
 VOLATILE_META = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields")
 
 
@@ -52,15 +65,19 @@ class Outcome:
     namespace: str
     name: str
     action: str  # created | configured | unchanged
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "document": self.index,
             "kind": self.kind,
             "namespace": self.namespace,
             "name": self.name,
             "action": self.action,
         }
+        if self.note:
+            out["note"] = self.note
+        return out
 
 
 @dataclass
@@ -117,7 +134,9 @@ def _kind_of(doc: Any) -> str:
     if found is None:
         raise apiserver.BadRequest(
             f'no matches for kind "{kind}" in version "{api_version}" '
-            "(svcscope models Services, Pods, Nodes, Deployments and EndpointSlices)"
+            "(svcscope models Services, Pods, Nodes, Deployments and EndpointSlices, and keeps "
+            + ", ".join(k.kind for k in KEPT)
+            + ")"
         )
     return found
 
@@ -148,7 +167,9 @@ def apply(
             ranked.append((ORDER[_kind_of(doc)], index, doc))
         except apiserver.ApiError as exc:
             errors.append({"document": index, "message": exc.message, "reason": exc.reason})
-    for _, index, doc in sorted(ranked, key=lambda r: (r[0], r[1])):
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    outcomes += _implicit_namespaces(ws, ranked, namespace)
+    for _, index, doc in ranked:
         kind = _kind_of(doc)
         meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
         ns = "" if kind in CLUSTER_SCOPED else str(meta.get("namespace") or namespace)
@@ -165,6 +186,33 @@ def apply(
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e["document"]))
     return sorted(outcomes, key=lambda o: o.index)
+
+
+def _implicit_namespaces(
+    ws: Workspace, ranked: list[tuple[int, int, Any]], namespace: str
+) -> list[Outcome]:
+    """Create the namespaces documents write into that neither exist nor are defined in the
+    manifest, and say so in the result (the /k8s API refuses such writes, as upstream)."""
+    defined: set[str] = set()
+    needed: dict[str, int] = {}
+    for _, index, doc in ranked:
+        kind = _kind_of(doc)
+        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        if kind == "Namespace":
+            defined.add(str(meta.get("name") or ""))
+        elif kind not in CLUSTER_SCOPED:
+            needed.setdefault(str(meta.get("namespace") or namespace), index)
+    out: list[Outcome] = []
+    for name, index in needed.items():
+        if name in defined or ws.exists("Namespace", "", name):
+            continue
+        try:
+            apiserver.create(ws, "Namespace", namespaces.namespace_manifest(name), "")
+        except (apiserver.ApiError, ValidationFailed):
+            continue  # an invalid name: the documents in it report their own errors
+        note = IMPLICIT_NAMESPACE.format(index=index)
+        out.append(Outcome(index, "Namespace", "", name, "created", note))
+    return out
 
 
 def _error(
@@ -212,8 +260,11 @@ def export(ws: Workspace, *, include_system: bool = False) -> list[Manifest]:
     for kind in sorted(ORDER, key=ORDER.__getitem__):
         for obj in sorted(ws.items(kind), key=lambda o: _key(o)):
             meta = obj.get("metadata", {})
-            system = meta.get("namespace") == "kube-system" or (
-                kind == "Service" and meta.get("name") == "kubernetes"
+            system = (
+                meta.get("namespace") == "kube-system"
+                or (kind == "Service" and meta.get("name") == "kubernetes")
+                or (kind == "Namespace" and meta.get("name") in namespaces.SYSTEM)
+                or (kind == "ServiceAccount" and meta.get("name") == "default")
             )
             owned = kind in ("Pod", "ReplicaSet") and _owned_by_controller(obj)
             if (system and not include_system) or owned:

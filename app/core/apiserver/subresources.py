@@ -21,12 +21,16 @@ object as it was (spec and status), so an export imports into a fresh cluster un
 # pkg/registry/core/service/strategy.go serviceStatusStrategy (Spec);
 # pkg/registry/core/pod/strategy.go podStatusStrategy (Spec, OwnerReferences);
 # pkg/registry/core/node/strategy.go nodeStatusStrategy (Spec);
-# pkg/registry/apps/deployment/strategy.go deploymentStatusStrategy (Spec, Labels).
+# pkg/registry/apps/deployment/strategy.go deploymentStatusStrategy (Spec, Labels);
+# pkg/registry/apps/{replicaset,statefulset,daemonset}/strategy.go status strategies (Spec).
 STATUS_KEEPS: dict[str, tuple[tuple[str, ...], ...]] = {
     "Service": (("spec",),),
     "Pod": (("spec",), ("metadata", "ownerReferences")),
     "Node": (("spec",),),
     "Deployment": (("spec",), ("metadata", "labels")),
+    "ReplicaSet": (("spec",),),
+    "StatefulSet": (("spec",),),
+    "DaemonSet": (("spec",),),
 }
 """The kinds with a status subresource; their main writes keep the stored status."""
 

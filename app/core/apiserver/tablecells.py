@@ -1,4 +1,5 @@
-"""The cells every Table shares: NAME, AGE and the duration format (tables.py, appstables.py).
+"""The cells every Table shares: NAME, AGE and the duration format (tables.py, appstables.py,
+keptprinters.py).
 
 Upstream: k8s.io/apimachinery/pkg/util/duration (HumanDuration) and the ObjectMeta
 descriptions kube-apiserver puts in the column definitions.

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.core.apiserver import appstables, printers
+from app.core.apiserver.keptprinters import KEPT_COLUMNS
 from app.core.apiserver.tablecells import AGE, NAME, Column, Manifest, age, human_duration
 from app.core.apiserver.tablecells import col as _col
 from app.core.apiserver.tablecells import name_of as _name
@@ -272,3 +273,6 @@ def table(
             for item in items
         ],
     }
+
+
+COLUMNS.update(KEPT_COLUMNS)  # the kinds svcscope keeps without simulating them

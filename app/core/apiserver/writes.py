@@ -12,15 +12,25 @@ import functools
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from app.core.apiserver import appsdefaults, defaults, fieldmanager, subresources
+from app.core.apiserver import (
+    appsdefaults,
+    defaults,
+    fieldmanager,
+    keptdefaults,
+    namespaces,
+    subresources,
+)
 from app.core.apiserver import registry as service_registry
 from app.core.apiserver.validation import apps as validation_apps
 from app.core.apiserver.validation import endpoints as validation_endpoints
+from app.core.apiserver.validation import kept as validation_kept
+from app.core.apiserver.validation import keptgroups as validation_keptgroups
 from app.core.apiserver.validation import services as validation
 from app.core.controllers import events, kubelet, nodeipam, scheduler, workloads
 from app.core.model import rand
 from app.core.model.decoding import decode
 from app.core.model.fielderrors import FieldError, ValidationFailed, required
+from app.core.model.kept import BY_KIND as KEPT_KINDS
 from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace, clone
 
 
@@ -96,6 +106,8 @@ API_VERSIONS = {
     "DaemonSet": "apps/v1",
     "Event": "v1",
 }
+RESOURCES.update({k.kind: k.qualified for k in KEPT_KINDS.values()})
+API_VERSIONS.update({k.kind: k.api_version for k in KEPT_KINDS.values()})
 
 
 _W = TypeVar("_W")
@@ -165,6 +177,7 @@ _DEFAULTERS: dict[str, Callable[[Manifest], Manifest]] = {
     "ReplicaSet": appsdefaults.default_replica_set,
     "StatefulSet": appsdefaults.default_stateful_set,
     "DaemonSet": appsdefaults.default_daemon_set,
+    **keptdefaults.DEFAULTERS,
 }
 _VALIDATORS: dict[str, Callable[[Manifest], list[FieldError]]] = {
     "Pod": validation.validate_pod,
@@ -176,9 +189,23 @@ _VALIDATORS: dict[str, Callable[[Manifest], list[FieldError]]] = {
     "StatefulSet": validation_apps.validate_stateful_set,
     "DaemonSet": validation_apps.validate_daemon_set,
 }
+_KEPT_VALIDATORS: dict[str, Callable[[Manifest, Manifest | None], list[FieldError]]] = {
+    "Namespace": validation_kept.validate_namespace,
+    "ServiceAccount": validation_kept.validate_service_account,
+    "ConfigMap": validation_kept.validate_config_map,
+    "Secret": validation_kept.validate_secret,
+    "PersistentVolumeClaim": validation_kept.validate_persistent_volume_claim,
+    "StorageClass": validation_kept.validate_storage_class,
+    "Ingress": validation_keptgroups.validate_ingress,
+    "NetworkPolicy": validation_keptgroups.validate_network_policy,
+    "HorizontalPodAutoscaler": validation_keptgroups.validate_horizontal_pod_autoscaler,
+    "PodDisruptionBudget": validation_keptgroups.validate_pod_disruption_budget,
+}
 
 
 def _validate(kind: str, obj: Manifest, old: Manifest | None) -> list[FieldError]:
+    if kind in _KEPT_VALIDATORS:
+        return _KEPT_VALIDATORS[kind](obj, old)
     if kind == "Service":
         return validation.validate_service(obj, old=old)
     return _VALIDATORS[kind](obj)
@@ -188,6 +215,17 @@ def _check_valid(kind: str, obj: Manifest, old: Manifest | None = None) -> None:
     errors = _validate(kind, obj, old)
     if errors:
         raise ValidationFailed(kind, obj["metadata"].get("name", ""), errors)
+
+
+def admit(ws: Workspace, kind: str, namespace: str, name: str, *, create: bool) -> None:
+    """The NamespaceLifecycle admission plugin (app/core/apiserver/namespaces.py), which runs
+    before defaulting and validation: 404 for a missing namespace, 403 while it terminates."""
+    try:
+        namespaces.admit(ws, kind, namespace, RESOURCES[kind], name, create=create)
+    except namespaces.NamespaceRefused as exc:
+        if exc.code == 404:
+            raise NotFound(exc.message, kind="namespaces", name=exc.namespace) from None
+        raise Forbidden(exc.message, kind=RESOURCES[kind], name=exc.name) from None
 
 
 @records_events
@@ -203,6 +241,7 @@ def create(
     is recorded in managedFields as an Update (the fields it set, defaults included)."""
     obj = _prepare(ws, kind, body, namespace)
     meta = obj["metadata"]
+    admit(ws, kind, namespace, str(meta.get("name") or ""), create=True)
     if not meta.get("name") and meta.get("generateName"):
         meta["name"] = meta["generateName"] + rand.random_suffix(ws)
     if not meta.get("name"):
@@ -230,6 +269,13 @@ def create(
     _check_valid(kind, obj)
     if ws.exists(kind, ns, meta["name"]) or _controller_owns(ws, kind, ns, meta["name"]):
         raise _exists(kind, meta["name"])
+    if kind in KEPT_KINDS:
+        if kind in keptdefaults.WITHOUT_GENERATION:
+            meta.pop("generation", None)
+        stored = ws.put(kind, obj)
+        if kind == "Namespace":
+            namespaces.default_service_account(ws, meta["name"])
+        return stored
     if kind == "Node":
         try:
             stored = ws.put(kind, kubelet.complete_node(ws, obj))
@@ -319,6 +365,7 @@ def replace(
             f"the name of the object ({meta['name']}) does not match the name on the URL ({name})"
         )
     meta["name"] = name
+    admit(ws, kind, namespace, name, create=False)
     old = ws.get(kind, ns, name)
     if old is None:
         raise not_found(kind, name)
@@ -335,6 +382,8 @@ def replace(
     subresources.prepare_for_update(kind, obj, old, subresource)
     changed_spec = obj.get("spec") != old.get("spec")
     meta["generation"] = old_meta.get("generation", 1) + (1 if changed_spec else 0)
+    if kind in KEPT_KINDS:
+        return _replace_kept(ws, kind, obj, old)
     obj = _DEFAULTERS[kind](obj)
     _track(kind, old, obj, manager, subresource)
     if kind == "Service":
@@ -354,6 +403,17 @@ def replace(
         obj.setdefault("status", clone(old.get("status", {})))
         return ws.put(kind, obj)
     return _store_workload(ws, kind, obj)
+
+
+def _replace_kept(ws: Workspace, kind: str, obj: Manifest, old: Manifest) -> Manifest:
+    obj = _DEFAULTERS[kind](obj)  # a status they set is replaced by the stored one below
+    if kind in keptdefaults.WITHOUT_GENERATION:
+        obj["metadata"].pop("generation", None)
+    keptdefaults.prepare_for_update(kind, obj, old)
+    _check_valid(kind, obj, old)
+    if kind == "Namespace" and namespaces.release_if_finalized(ws, obj):
+        return obj
+    return ws.put(kind, obj)
 
 
 def _replace_service(ws: Workspace, obj: Manifest, old: Manifest, subresource: str) -> Manifest:
@@ -377,9 +437,13 @@ def _replace_service(ws: Workspace, obj: Manifest, old: Manifest, subresource: s
 def remove(ws: Workspace, kind: str, namespace: str, name: str) -> Manifest:
     """DELETE: removed at once (no finalizers), cascading as the garbage collector would."""
     ns = "" if kind in CLUSTER_SCOPED else namespace
+    if kind == "Namespace":
+        return _remove_namespace(ws, name)
     obj = ws.delete(kind, ns, name)
     if obj is None:
         raise not_found(kind, name)
+    if kind == "ServiceAccount" and name == namespaces.DEFAULT_SERVICE_ACCOUNT:
+        namespaces.default_service_account(ws, ns)  # its controller puts it back at once
     if kind == "Service":
         service_registry.release_all(ws, obj["metadata"]["uid"])
     elif kind in workloads.RECONCILERS:
@@ -393,6 +457,35 @@ def remove(ws: Workspace, kind: str, namespace: str, name: str) -> Manifest:
         events.killing(ws, obj)
         workloads.reconcile_owners(ws, [obj])
     return obj
+
+
+WORKLOADS_FIRST = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+"""Owners go before what they own, so that no controller replaces a pod the namespace
+controller has just deleted."""
+
+
+def _remove_namespace(ws: Workspace, name: str) -> Manifest:
+    try:
+        namespaces.refuse_immortal(name)
+    except namespaces.NamespaceRefused as exc:
+        raise Forbidden(exc.message, kind="namespaces", name=name) from None
+    ns = ws.get("Namespace", "", name)
+    if ns is None:
+        raise not_found("Namespace", name)
+    kinds = sorted(
+        (k for k in RESOURCES if k not in CLUSTER_SCOPED),
+        key=lambda k: (k not in WORKLOADS_FIRST, k),
+    )
+
+    def remove_one(kind: str, namespace: str, obj_name: str) -> None:
+        if kind == "ServiceAccount":  # its controller stops once the namespace terminates
+            ws.delete(kind, namespace, obj_name)
+            return
+        remove(ws, kind, namespace, obj_name)
+
+    answer = namespaces.finalize(ws, ns, kinds, remove_one)
+    events.discard_namespace(ws, name)  # what its deletion recorded went with it
+    return answer
 
 
 def pod_owned_by(pod: Manifest, deployment: Manifest) -> bool:

@@ -96,6 +96,16 @@ def discard(ws: Workspace) -> None:
     ws.memo.pop("events", None)
 
 
+def discard_namespace(ws: Workspace, namespace: str) -> None:
+    """Forget what this write recorded in a namespace it deleted (the Killing of its pods):
+    the namespace's Events are part of the content the namespace controller removes."""
+    pending: deque[Manifest] | None = ws.memo.get("events")
+    if pending:
+        kept = [e for e in pending if e["metadata"]["namespace"] != namespace]
+        pending.clear()
+        pending.extend(kept)
+
+
 def flush(ws: Workspace) -> None:
     """Store the buffered Events, in the order recorded, and keep the cluster under the cap."""
     pending: deque[Manifest] | None = ws.memo.pop("events", None)

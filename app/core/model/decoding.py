@@ -16,6 +16,7 @@ from app.core.model.appsv1 import DAEMON_SET, DEPLOYMENT, REPLICA_SET, STATEFUL_
 from app.core.model.corev1 import ENDPOINTS, NODE, POD, SERVICE
 from app.core.model.discoveryv1 import ENDPOINT_SLICE
 from app.core.model.eventshapes import EVENT
+from app.core.model.kept import KEPT
 from app.core.model.schema import (
     ANY,
     BOOL,
@@ -42,7 +43,9 @@ SCHEMAS = {
     "StatefulSet": STATEFUL_SET,
     "DaemonSet": DAEMON_SET,
     "Event": EVENT,
+    **{k.kind: k.shape for k in KEPT},
 }
+_VERSIONS = {k.kind: k.version for k in KEPT}
 
 
 class DecodeError(Exception):
@@ -51,7 +54,8 @@ class DecodeError(Exception):
     def __init__(self, kind: str, detail: str) -> None:
         self.kind = kind
         self.detail = detail
-        super().__init__(f'{kind} in version "v1" cannot be handled as a {kind}: {detail}')
+        version = _VERSIONS.get(kind, "v1")
+        super().__init__(f'{kind} in version "{version}" cannot be handled as a {kind}: {detail}')
 
 
 def _json_type(value: object) -> str:

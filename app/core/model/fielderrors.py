@@ -331,4 +331,9 @@ class ValidationFailed(Exception):
         self.kind = kind
         self.name = name
         self.errors = errors
-        super().__init__(f'{kind} "{name}" is invalid: {aggregate_message(errors)}')
+        # errors.NewInvalid names the kind qualified by its group: `Ingress.networking.k8s.io`.
+        from app.core.model.kept import BY_KIND
+
+        kept = BY_KIND.get(kind)
+        qualified = f"{kind}.{kept.group}" if kept is not None and kept.group else kind
+        super().__init__(f'{qualified} "{name}" is invalid: {aggregate_message(errors)}')

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.model import appsv1, corev1, discoveryv1, eventshapes, metav1
+from app.core.model.kept import KEPT
 from app.core.model.schema import (
     ANY,
     BOOL,
@@ -37,6 +38,12 @@ INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
 TIME_DEF = f"{META}.Time"
 PACKAGES = {"": "io.k8s.api.core.v1", "apps": "io.k8s.api.apps.v1"}
 PACKAGES["discovery.k8s.io"] = "io.k8s.api.discovery.v1"
+# The kept kinds' groups: io.k8s.api.<last part of the group before .k8s.io>.<version>.
+PACKAGES.update(
+    {k.group: f"io.k8s.api.{k.group.split('.')[0]}.{k.version}" for k in KEPT if k.group}
+)
+VERSIONS = {"": "v1", "apps": "v1", "discovery.k8s.io": "v1"}
+VERSIONS.update({k.group: k.version for k in KEPT})
 
 # (group, kind) of every served kind, in the order its package is assigned.
 KINDS: dict[str, tuple[str, Struct]] = {
@@ -50,6 +57,7 @@ KINDS: dict[str, tuple[str, Struct]] = {
     "StatefulSet": ("apps", appsv1.STATEFUL_SET),
     "DaemonSet": ("apps", appsv1.DAEMON_SET),
     "Event": ("", eventshapes.EVENT),
+    **{k.kind: (k.group, k.shape) for k in KEPT},
 }
 # Structs declared inline in apps/v1 shapes that upstream declares in core/v1.
 _CORE_NAMES = {"PodTemplateSpec"}
@@ -105,6 +113,34 @@ PATCH_META: dict[tuple[str, str], dict[str, Any]] = {
     ("EndpointSlice", "ports"): _ATOMIC,
     ("Endpoint", "addresses"): _SET,
     ("Endpoints", "subsets"): _ATOMIC,
+    # The kept kinds (k8s.io/api core/v1, networking/v1, autoscaling/v2, policy/v1 types.go).
+    ("NamespaceSpec", "finalizers"): _ATOMIC,
+    ("ServiceAccount", "secrets"): {
+        "x-kubernetes-patch-strategy": "merge",
+        "x-kubernetes-patch-merge-key": "name",
+        "x-kubernetes-list-type": "atomic",
+    },
+    ("ServiceAccount", "imagePullSecrets"): _ATOMIC,
+    ("PersistentVolumeClaimSpec", "accessModes"): _ATOMIC,
+    ("PersistentVolumeClaimStatus", "accessModes"): _ATOMIC,
+    ("PersistentVolumeClaimStatus", "conditions"): _merge_map("type"),
+    ("IngressSpec", "rules"): _ATOMIC,
+    ("IngressSpec", "tls"): _ATOMIC,
+    ("IngressTLS", "hosts"): _ATOMIC,
+    ("HTTPIngressRuleValue", "paths"): _ATOMIC,
+    ("IngressLoadBalancerStatus", "ingress"): _ATOMIC,
+    ("NetworkPolicySpec", "ingress"): _ATOMIC,
+    ("NetworkPolicySpec", "egress"): _ATOMIC,
+    ("NetworkPolicySpec", "policyTypes"): _ATOMIC,
+    ("NetworkPolicyIngressRule", "from"): _ATOMIC,
+    ("NetworkPolicyIngressRule", "ports"): _ATOMIC,
+    ("NetworkPolicyEgressRule", "to"): _ATOMIC,
+    ("NetworkPolicyEgressRule", "ports"): _ATOMIC,
+    ("IPBlock", "except"): _ATOMIC,
+    ("HorizontalPodAutoscalerSpec", "metrics"): _ATOMIC,
+    ("StorageClass", "mountOptions"): _ATOMIC,
+    ("StorageClass", "allowedTopologies"): _ATOMIC,
+    ("PodDisruptionBudgetStatus", "conditions"): _merge_map("type"),
 }
 
 
@@ -152,7 +188,7 @@ def _descriptions() -> dict[str, dict[str, Any]]:
 
 def gvk(kind: str) -> dict[str, str]:
     group = KINDS[kind][0]
-    return {"group": group, "version": "v1", "kind": kind}
+    return {"group": group, "version": VERSIONS[group], "kind": kind}
 
 
 class Builder:

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar, cast
 
 from app.core.model.indexes import LayeredIndex, index_values
+from app.core.model.kept import CLUSTER_SCOPED_KEPT
 from app.core.model.objects import ClusterConfig
 
 Manifest = dict[str, Any]
@@ -31,7 +32,7 @@ Key = tuple[str, str]
 """(namespace, name); namespace is "" for cluster-scoped kinds."""
 
 _T = TypeVar("_T")
-CLUSTER_SCOPED = frozenset({"Node", "Namespace"})
+CLUSTER_SCOPED = frozenset({"Node", "Namespace"}) | CLUSTER_SCOPED_KEPT
 ALLOCATION_KINDS = ("node-port", "cluster-ip", "lb-ip")
 
 

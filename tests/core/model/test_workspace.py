@@ -73,7 +73,8 @@ def demo_base() -> Workspace:
         apiserver.create(ws, obj["kind"], obj, obj["metadata"].get("namespace", "default"))
     apiserver.create(ws, "StatefulSet", _deployment("db", 2))
     apiserver.create(ws, "DaemonSet", {**_deployment("agent", 0), "spec": _daemon_spec()})
-    objects = {k: {key: freeze(o) for key, o in ws.kind_map(k).items()} for k in KINDS}
+    kinds = (*KINDS, "Namespace", "ServiceAccount")
+    objects = {k: {key: freeze(o) for key, o in ws.kind_map(k).items()} for k in kinds}
     allocations = {k: dict(ws.allocated(k)) for k in ALLOCATION_KINDS}
     return Workspace(ws.config, objects=objects, allocations=allocations)
 
