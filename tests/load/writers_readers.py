@@ -106,10 +106,6 @@ class Writer:
 
     def run(self, until: float) -> None:
         with httpx.Client(base_url=self.url, timeout=120) as http:
-            # Namespaces are objects: writes into a missing one are 404 (NamespaceLifecycle).
-            made = http.post(NS, json={"metadata": {"name": self.namespace}})
-            if made.status_code not in (201, 409):
-                self.report.error(f"namespace {self.namespace}: {made.status_code} {made.text}")
             while time.monotonic() < until:
                 self.step(http)
 
@@ -298,8 +294,15 @@ def run(url: str, *, writers: int, readers: int, seconds: float, seed: int = 1) 
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit(f"load only ever targets loopback, not {host}")
     report = Report()
-    until = time.monotonic() + seconds
     pool = [Writer(i, url, report, random.Random(seed * 1000 + i)) for i in range(writers)]
+    with httpx.Client(base_url=url, timeout=120) as http:
+        # Namespaces are objects: writes into a missing one are 404 (NamespaceLifecycle). They
+        # are made before the clock starts, so the measured window holds only the load.
+        for writer in pool:
+            made = http.post(NS, json={"metadata": {"name": writer.namespace}})
+            if made.status_code not in (201, 409):
+                report.error(f"namespace {writer.namespace}: {made.status_code} {made.text}")
+    until = time.monotonic() + seconds
     threads = [threading.Thread(target=w.run, args=(until,)) for w in pool]
     threads += [
         threading.Thread(target=reader, args=(url, report, random.Random(-seed - i), until))

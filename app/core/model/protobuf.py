@@ -234,6 +234,8 @@ def _duration(message: Any) -> str:
     """metav1.Duration: nanoseconds, printed as Go's time.Duration.String() (`1h30m0s`)."""
     nanos = int(message.duration)
     sign, nanos = ("-", -nanos) if nanos < 0 else ("", nanos)
+    if nanos == 0:
+        return "0s"
     if nanos < 1_000_000_000:
         for unit, size in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
             if nanos >= size or unit == "ns":

@@ -145,3 +145,14 @@ def test_a_bad_message_inside_a_good_envelope_names_its_kind() -> None:
     unknown.typeMeta.kind = "Gizmo"
     with pytest.raises(protobuf.ProtobufError, match='no kind "Gizmo" is registered'):
         protobuf.decode(protobuf.MAGIC + unknown.SerializeToString())
+
+
+@pytest.mark.parametrize(
+    ("nanos", "printed"),
+    [(0, "0s"), (1_500_000, "1.5ms"), (1_500_000_000, "1.5s"), (90 * 10**9, "1m30s"),
+     (3600 * 10**9, "1h0m0s"), (-2 * 10**9, "-2s")],
+)  # fmt: skip
+def test_durations_print_as_go_time_duration(nanos: int, printed: str) -> None:
+    duration = new_message("k8s.io.apimachinery.pkg.apis.meta.v1.Duration")
+    duration.duration = nanos
+    assert protobuf._duration(duration) == printed
