@@ -324,6 +324,16 @@ def aggregate_message(errors: list[FieldError]) -> str:
     return "[" + ", ".join(seen) + "]"
 
 
+NAMED_GROUPS = {
+    "Deployment": "apps",
+    "ReplicaSet": "apps",
+    "StatefulSet": "apps",
+    "DaemonSet": "apps",
+    "EndpointSlice": "discovery.k8s.io",
+}
+"""The simulated kinds of named API groups (the kept ones carry their group in kept.py)."""
+
+
 class ValidationFailed(Exception):
     """A request the API server would answer with 422 Invalid."""
 
@@ -335,5 +345,6 @@ class ValidationFailed(Exception):
         from app.core.model.kept import BY_KIND
 
         kept = BY_KIND.get(kind)
-        qualified = f"{kind}.{kept.group}" if kept is not None and kept.group else kind
+        group = kept.group if kept is not None else NAMED_GROUPS.get(kind, "")
+        qualified = f"{kind}.{group}" if group else kind
         super().__init__(f'{qualified} "{name}" is invalid: {aggregate_message(errors)}')
