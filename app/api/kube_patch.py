@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from app.api.deps import ClusterDep, UnsupportedMediaType, field_validation, read_limited
 from app.api.errors import READ_ERRORS, WRITE_ERRORS, status_response
 from app.api.kube import CORE_WRITABLE, GROUPS, MethodNotAllowed
-from app.api.kube_read import NOT_FOUND, one, respond_one
+from app.api.kube_read import NOT_FOUND, one, read_one
 from app.core.apiserver import fieldmanager, jsonpatch, patching, strategicpatch
 from app.core.apiserver import writes as apiserver
 from app.core.model import fieldvalidation, jsonsafe, yamlsafe
@@ -122,15 +122,29 @@ def _patch(
             edit=edit,
             dry_run=options.dry_run,
         )
-    except jsonpatch.BadPatch as exc:
-        return status_response(400, str(exc), "BadRequest")
-    except jsonpatch.PatchFailed as exc:
-        return rejected(str(exc))
-    except strategicpatch.PatchError as exc:
-        # Upstream answers most strategic-merge errors 500 (interpretStrategicMergePatchError
-        # passes them through); the client caused them, so 400 with the same text.
-        return status_response(400, str(exc), "BadRequest")
+    except PATCH_ERRORS as exc:
+        return _patch_error(exc)
     return _respond(obj, 200, options)
+
+
+PATCH_ERRORS = (
+    jsonpatch.BadPatch,
+    jsonpatch.PatchFailed,
+    strategicpatch.PatchError,
+    fieldmanager.ApplyConflict,
+)
+
+
+def _patch_error(exc: Exception) -> JSONResponse:
+    """The Status for a patch that does not apply, PATCH and server-side apply alike."""
+    if isinstance(exc, fieldmanager.ApplyConflict):
+        return status_response(409, str(exc), "Conflict", {"causes": exc.causes})
+    if isinstance(exc, jsonpatch.PatchFailed):
+        return rejected(str(exc))
+    # A malformed JSON patch; and strategic-merge errors, most of which upstream answers 500
+    # (interpretStrategicMergePatchError passes them through): the client caused them, so 400
+    # with the same text.
+    return status_response(400, str(exc), "BadRequest")
 
 
 def _respond(obj: Manifest, code: int, options: PatchOptions) -> JSONResponse:
@@ -187,10 +201,8 @@ def _apply(
             edit=change,
             dry_run=options.dry_run,
         )
-    except fieldmanager.ApplyConflict as exc:
-        return status_response(409, str(exc), "Conflict", {"causes": exc.causes})
-    except strategicpatch.PatchError as exc:
-        return status_response(400, str(exc), "BadRequest")
+    except PATCH_ERRORS as exc:
+        return _patch_error(exc)
     return _respond(obj, 201 if created else 200, options)
 
 
@@ -255,7 +267,7 @@ def read_status(
     """Read a service's or pod's status subresource (the whole object, as upstream)."""
     if resource not in ("services", "pods"):
         raise apiserver.NotFound(NOT_FOUND)
-    return respond_one(request, row, resource, one(session, row, resource, namespace, name))
+    return read_one(request, session, row, resource, namespace, name)
 
 
 @router.get("/api/v1/nodes/{name}/status")
@@ -263,7 +275,7 @@ def read_node_status(
     request: Request, session: ReadSession, row: ClusterDep, name: str
 ) -> JSONResponse:
     """Read a node's status subresource."""
-    return respond_one(request, row, "nodes", one(session, row, "nodes", "", name))
+    return read_one(request, session, row, "nodes", "", name)
 
 
 @router.get("/apis/apps/v1/namespaces/{namespace}/deployments/{name}/status")
@@ -271,9 +283,7 @@ def read_deployment_status(
     request: Request, session: ReadSession, row: ClusterDep, namespace: str, name: str
 ) -> JSONResponse:
     """Read a deployment's status subresource."""
-    return respond_one(
-        request, row, "deployments", one(session, row, "deployments", namespace, name)
-    )
+    return read_one(request, session, row, "deployments", namespace, name)
 
 
 def _pod_stream(

@@ -19,6 +19,7 @@ from app.core.apiserver import writes as apiserver
 from app.core.model.indexes import index_values
 from app.core.model.objects import ClusterConfig
 from app.core.model.workspace import ALLOCATION_KINDS, Workspace
+from tests.manifests import deployment
 
 KINDS = ("Node", "Pod", "Service", "Deployment", "Endpoints", "EndpointSlice")
 
@@ -69,25 +70,13 @@ def _service(name: str) -> dict[str, Any]:
     return {"metadata": {"name": name}, "spec": {"type": "LoadBalancer", "ports": [{"port": 80}]}}
 
 
-def _deployment(name: str, replicas: int) -> dict[str, Any]:
-    labels = {"app": name}
-    template = {
-        "metadata": {"labels": labels},
-        "spec": {"containers": [{"name": "c", "image": "nginx"}]},
-    }
-    return {
-        "metadata": {"name": name},
-        "spec": {"replicas": replicas, "selector": {"matchLabels": labels}, "template": template},
-    }
-
-
 def _first_pod(ws: Workspace) -> tuple[str, str]:
     return min(key for key, _ in ws.keyed("Pod", "default"))
 
 
 WRITES: dict[str, Callable[[Workspace], Any]] = {
     "create Service": lambda ws: apiserver.create(ws, "Service", _service("x")),
-    "create Deployment": lambda ws: apiserver.create(ws, "Deployment", _deployment("d", 5)),
+    "create Deployment": lambda ws: apiserver.create(ws, "Deployment", deployment("d", 5)),
     "scale up": lambda ws: apiserver.scale(ws, "default", "frontend", 9),
     "scale down": lambda ws: apiserver.scale(ws, "default", "frontend", 1),
     "delete Deployment": lambda ws: apiserver.remove(ws, "Deployment", "default", "frontend"),
@@ -101,7 +90,7 @@ WRITES: dict[str, Callable[[Workspace], Any]] = {
         ws,
         [
             {"apiVersion": "v1", "kind": "Service", **_service("y")},
-            {"apiVersion": "apps/v1", "kind": "Deployment", **_deployment("e", 2)},
+            {"apiVersion": "apps/v1", "kind": "Deployment", **deployment("e", 2)},
             *manifests.export(ws),  # every object as it is: nothing to write for these
         ],
         "default",
