@@ -31,9 +31,10 @@ Running simulations renew theirs every few seconds (app/services/simulations.py)
 def _insert_if_absent(session: Session, table: Table, values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING (both databases): True when this call inserted."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**values).on_conflict_do_nothing()
-    inserted: bool = session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
-    return inserted
+    key = table.primary_key.columns.values()[0]
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT.
+    statement = dialect.insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    return session.execute(statement).first() is not None
 
 
 def take_login_attempt(*, client: str, burst: int, per_minute: float, now: float) -> float:
