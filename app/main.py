@@ -29,11 +29,11 @@ from app.api import (
 from app.db import follower
 from app.db.migrate import upgrade_to_head
 from app.resources import STATIC
-from app.security import auth, csrf, middleware
+from app.security import auth, csrf, headers, middleware
 from app.services.clusters import seed_demo_clusters
 from app.settings import get_settings
 from app.web import docs, login, pages
-from app.web.refused import refused_page
+from app.web.refused import failure_page, refused_page
 
 log = logging.getLogger("svcscope")
 
@@ -59,6 +59,19 @@ async def _refused(request: Request, exc: Exception) -> Response:
     return refused_page(request, exc)
 
 
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    """Any exception no handler took: a 500 InternalError Status on the APIs, a page elsewhere.
+
+    Starlette's ServerErrorMiddleware calls this from outside every middleware added with
+    add_middleware, so the security headers are added here as well.
+    """
+    log.exception("unexpected error", exc_info=exc)
+    api = auth.is_api(request.url.path)
+    response = errors.internal_error_response() if api else failure_page()
+    headers.secure(response.headers)
+    return response
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
         title="svcscope",
@@ -71,6 +84,7 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     app.add_exception_handler(auth.WriteRefused, _refused)
+    app.add_exception_handler(Exception, _unexpected)
     csrf.install(app)
     middleware.install(app)  # headers, allowed hosts, sign-in rate, body limit
     openapi.install(app)

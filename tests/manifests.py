@@ -1,5 +1,7 @@
 """Manifests shared by the API, CLI and kubectl tests."""
 
+from typing import Any
+
 APP = """\
 apiVersion: apps/v1
 kind: Deployment
@@ -121,3 +123,19 @@ kind: Namespace
 metadata: {name: shop}
 """
 """Every kept kind, the Namespace last in the file (an import sorts it first)."""
+
+
+def deployment(name: str, replicas: int) -> dict[str, Any]:
+    """A Deployment of `replicas` nginx pods labelled app=<name>, as its body to POST."""
+    labels = {"app": name}
+    return {
+        "metadata": {"name": name},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+            },
+        },
+    }

@@ -86,6 +86,7 @@ class Server:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)
+        self.stop()  # a fixture whose start failed never stops it: no server left behind
         raise RuntimeError("server did not start within 60 s")
 
     def stderr_text(self) -> str:

@@ -2,12 +2,12 @@
 
 Upstream: k8s.io/apimachinery/pkg/api/errors (NewNotFound, NewAlreadyExists, NewInvalid, …).
 A FastAPI `{"detail": …}` body would make kubectl print junk, so every handler below answers
-with kind Status, and unexpected exceptions become a 500 InternalError Status, never a trace.
+with kind Status, and unexpected exceptions become a 500 InternalError Status, never a trace
+(app/main.py installs that handler: it also answers pages, with a page).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Literal
 
 from fastapi import FastAPI, Request
@@ -21,9 +21,8 @@ from app.core.apiserver.manifests import ImportFailed
 from app.core.apiserver.writes import ApiError
 from app.core.model.fielderrors import ValidationFailed
 from app.core.model.kept import KEPT
+from app.db.session import database_busy
 from app.services.errors import CORE_ERRORS, CoreError, UseCaseFailed
-
-log = logging.getLogger("svcscope")
 
 _REASONS = {
     400: "BadRequest",
@@ -191,7 +190,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def _busy(request: Request, exc: OperationalError) -> JSONResponse:
         if not database_busy(exc):
-            return await _unexpected(request, exc)
+            raise exc  # the 500 handler (app/main.py) answers, outside every middleware
         response = status_response(
             429,
             "the server is busy with other changes to this cluster; please retry",
@@ -201,25 +200,15 @@ def install(app: FastAPI) -> None:
         response.headers["Retry-After"] = "1"
         return response
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error", exc_info=exc)
-        return status_response(
-            500,
-            "Internal error occurred: an unexpected error prevented the request from succeeding",
-            "InternalError",
-        )
+
+INTERNAL_ERROR = (
+    "Internal error occurred: an unexpected error prevented the request from succeeding"
+)
 
 
-# SQLite: the write lock was not free within the busy timeout. PostgreSQL: lock_not_available,
-# serialization_failure, deadlock_detected. All mean "try again", which kube-apiserver says
-# with 429 TooManyRequests and Retry-After (client-go retries those by itself).
-_BUSY_SQLSTATES = {"55P03", "40001", "40P01"}
-
-
-def database_busy(exc: OperationalError) -> bool:
-    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-    return sqlstate in _BUSY_SQLSTATES or "database is locked" in str(exc.orig)
+def internal_error_response() -> JSONResponse:
+    """500 InternalError, as kube-apiserver answers a panic (no trace leaves the server)."""
+    return status_response(500, INTERNAL_ERROR, "InternalError")
 
 
 def headers_reason(code: int) -> str:

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from app.api import kube_read
 from app.api.deps import BodyDep, ClusterDep, FieldManagerDep, FieldValidationDep
 from app.api.errors import READ_ERRORS, WRITE_ERRORS
-from app.api.kube_read import NOT_FOUND, ListDep, one, respond_one
+from app.api.kube_read import NOT_FOUND, ListDep, read_one
 from app.core.apiserver import writes as apiserver
 from app.core.model import fieldvalidation
 from app.core.model.kept import KEPT
@@ -160,7 +160,7 @@ def read_namespaced(
     name: str,
 ) -> JSONResponse:
     """Read one service, pod or endpoints object."""
-    return respond_one(request, row, resource, one(session, row, _core(resource), namespace, name))
+    return read_one(request, session, row, _core(resource), namespace, name)
 
 
 @router.post("/api/v1/namespaces/{namespace}/{resource}", status_code=201, responses=WRITE_ERRORS)
@@ -206,13 +206,13 @@ def read_namespace(
     request: Request, session: ReadSession, row: ClusterDep, name: str
 ) -> JSONResponse:
     """Read a namespace (namespaces exist while objects live in them, plus the system ones)."""
-    return respond_one(request, row, "namespaces", one(session, row, "namespaces", "", name))
+    return read_one(request, session, row, "namespaces", "", name)
 
 
 @router.get("/api/v1/nodes/{name}")
 def read_node(request: Request, session: ReadSession, row: ClusterDep, name: str) -> JSONResponse:
     """Read one node."""
-    return respond_one(request, row, "nodes", one(session, row, "nodes", "", name))
+    return read_one(request, session, row, "nodes", "", name)
 
 
 @router.post("/api/v1/nodes", status_code=201, responses=WRITE_ERRORS)
@@ -293,7 +293,7 @@ def read_group_namespaced(
 ) -> JSONResponse:
     """Read one deployment, endpointslice, event, ingress, …"""
     key = group_resource(group, version, resource)
-    return respond_one(request, row, key, one(session, row, key, namespace, name))
+    return read_one(request, session, row, key, namespace, name)
 
 
 @router.post(
@@ -398,7 +398,7 @@ def read_group_cluster(
 ) -> JSONResponse:
     """Read one cluster-scoped object of a named group (a storageclass)."""
     group_kind(group, version, resource, namespaced=False)
-    return respond_one(request, row, resource, one(session, row, resource, "", name))
+    return read_one(request, session, row, resource, "", name)
 
 
 @router.post("/apis/{group}/{version}/{resource}", status_code=201, responses=WRITE_ERRORS)

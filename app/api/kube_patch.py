@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from app.api.deps import ClusterDep, UnsupportedMediaType, field_validation, read_limited
 from app.api.errors import READ_ERRORS, WRITE_ERRORS, status_response
 from app.api.kube import CORE_WRITABLE, MethodNotAllowed, write_kind
-from app.api.kube_read import NOT_FOUND, one, respond_one
+from app.api.kube_read import NOT_FOUND, one, read_one
 from app.core.apiserver import fieldmanager, jsonpatch, patching, strategicpatch
 from app.core.apiserver import writes as apiserver
 from app.core.apiserver.subresources import manager_or_user_agent
@@ -129,15 +129,29 @@ def patch(
             manager=options.manager,
             subresource=subresource,
         )
-    except jsonpatch.BadPatch as exc:
-        return status_response(400, str(exc), "BadRequest")
-    except jsonpatch.PatchFailed as exc:
-        return rejected(str(exc))
-    except strategicpatch.PatchError as exc:
-        # Upstream answers most strategic-merge errors 500 (interpretStrategicMergePatchError
-        # passes them through); the client caused them, so 400 with the same text.
-        return status_response(400, str(exc), "BadRequest")
+    except PATCH_ERRORS as exc:
+        return _patch_error(exc)
     return _respond(obj, 200, options)
+
+
+PATCH_ERRORS = (
+    jsonpatch.BadPatch,
+    jsonpatch.PatchFailed,
+    strategicpatch.PatchError,
+    fieldmanager.ApplyConflict,
+)
+
+
+def _patch_error(exc: Exception) -> JSONResponse:
+    """The Status for a patch that does not apply, PATCH and server-side apply alike."""
+    if isinstance(exc, fieldmanager.ApplyConflict):
+        return status_response(409, str(exc), "Conflict", {"causes": exc.causes})
+    if isinstance(exc, jsonpatch.PatchFailed):
+        return rejected(str(exc))
+    # A malformed JSON patch; and strategic-merge errors, most of which upstream answers 500
+    # (interpretStrategicMergePatchError passes them through): the client caused them, so 400
+    # with the same text.
+    return status_response(400, str(exc), "BadRequest")
 
 
 def _respond(obj: Manifest, code: int, options: PatchOptions) -> JSONResponse:
@@ -194,10 +208,8 @@ def _apply(
             edit=change,
             dry_run=options.dry_run,
         )
-    except fieldmanager.ApplyConflict as exc:
-        return status_response(409, str(exc), "Conflict", {"causes": exc.causes})
-    except strategicpatch.PatchError as exc:
-        return status_response(400, str(exc), "BadRequest")
+    except PATCH_ERRORS as exc:
+        return _patch_error(exc)
     return _respond(obj, 201 if created else 200, options)
 
 
@@ -295,7 +307,7 @@ def read_status(
     """Read a service's or pod's status subresource (the whole object, as upstream)."""
     if resource not in ("services", "pods"):
         raise apiserver.NotFound(NOT_FOUND)
-    return respond_one(request, row, resource, one(session, row, resource, namespace, name))
+    return read_one(request, session, row, resource, namespace, name)
 
 
 @router.get("/api/v1/nodes/{name}/status")
@@ -303,7 +315,7 @@ def read_node_status(
     request: Request, session: ReadSession, row: ClusterDep, name: str
 ) -> JSONResponse:
     """Read a node's status subresource."""
-    return respond_one(request, row, "nodes", one(session, row, "nodes", "", name))
+    return read_one(request, session, row, "nodes", "", name)
 
 
 @router.get("/apis/apps/v1/namespaces/{namespace}/{resource}/{name}/status")
@@ -317,7 +329,7 @@ def read_workload_status(
 ) -> JSONResponse:
     """Read a deployment's, replicaset's, statefulset's or daemonset's status subresource."""
     write_kind("apps", "v1", resource)
-    return respond_one(request, row, resource, one(session, row, resource, namespace, name))
+    return read_one(request, session, row, resource, namespace, name)
 
 
 def _pod_stream(

@@ -269,6 +269,18 @@ class ListQuery:
 ListDep = Annotated[ListQuery, Depends()]
 
 
+def read_one(
+    request: Request,
+    session: ReadSession,
+    row: ClusterRow,
+    resource: str,
+    namespace: str,
+    name: str,
+) -> JSONResponse:
+    """GET of one object (or its status subresource, the whole object as upstream answers)."""
+    return respond_one(request, row, resource, one(session, row, resource, namespace, name))
+
+
 def respond_one(request: Request, row: ClusterRow, resource: str, obj: Manifest) -> JSONResponse:
     if wants_table(request) and resource in tables.COLUMNS:
         return _json(tables.table(resource, [obj], str(row.resource_version)), resource)

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.db import jsoncodec
@@ -78,3 +79,14 @@ def write_session() -> Iterator[Session]:
 
 ReadSession = Annotated[Session, Depends(read_session)]
 WriteSession = Annotated[Session, Depends(write_session)]
+
+
+# SQLite: the write lock was not free within the busy timeout. PostgreSQL: lock_not_available,
+# serialization_failure, deadlock_detected. All mean "try again", which kube-apiserver says
+# with 429 TooManyRequests and Retry-After (client-go retries those by itself).
+_BUSY_SQLSTATES = {"55P03", "40001", "40P01"}
+
+
+def database_busy(exc: OperationalError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return sqlstate in _BUSY_SQLSTATES or "database is locked" in str(exc.orig)

@@ -108,3 +108,29 @@ class FeedEventRow(SQLModel, table=True):
     prev_labels: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     """The labels before a MODIFIED or DELETED: a selector watch turns a change that stops
     matching into DELETED, as the watch cache does (apiserver storage/cacher/cache_watcher.go)."""
+
+
+class LoginBucketRow(SQLModel, table=True):
+    """A sign-in token bucket per client address (app/db/limits.py), shared by every worker.
+
+    A bucket full again is the same as no row: rows are deleted once they would be full.
+    """
+
+    __tablename__ = "login_bucket"
+
+    client: str = Field(primary_key=True, max_length=64)
+    tokens: float
+    updated: float = Field(index=True)
+    """Wall-clock seconds (time.time()): the workers may run on several machines."""
+
+
+class SimulationSlotRow(SQLModel, table=True):
+    """A simulation running on some worker: slot 0 … SVCSCOPE_MAX_SIMULATIONS - 1 (the primary
+    key is the lock), renewed while it runs so a worker's death frees it (app/db/limits.py)."""
+
+    __tablename__ = "simulation_slot"
+
+    slot: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    owner: str = Field(max_length=64)
+    renewed: float = Field(index=True)
+    """Wall-clock seconds of the last renewal."""

@@ -37,6 +37,15 @@ HEADERS = {
 }
 
 
+def secure(headers: MutableHeaders) -> None:
+    """Add the security headers a response does not set itself (the docs pages set their own
+    CSP with a nonce). Also called by the 500 handler: Starlette's ServerErrorMiddleware answers
+    from outside every middleware added with add_middleware, this one included."""
+    for name, value in HEADERS.items():
+        if name not in headers:
+            headers[name] = value
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -48,10 +57,7 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in HEADERS.items():
-                    if name not in headers:
-                        headers[name] = value
+                secure(MutableHeaders(scope=message))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

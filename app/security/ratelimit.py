@@ -3,69 +3,51 @@ guessed at speed: SVCSCOPE_LOGIN_BURST attempts at once, then SVCSCOPE_LOGIN_PER
 
 Checked in an ASGI middleware, before the form is read. Beyond the allowance: 429 with
 Retry-After (seconds until one attempt is free again), as kube-apiserver's max-in-flight
-filter answers. The buckets live in this process (each worker counts its own) and at most
-MAX_CLIENTS are kept, the longest idle forgotten first, so a crowd of addresses costs bounded
-memory. The address is the TCP peer: `svcscope serve` does not trust X-Forwarded-For.
+filter answers. The buckets live in the database (app/db/limits.py), so every worker of
+`svcscope serve --workers N` spends from the same one; only addresses that tried within the
+last burst / rate seconds have a row. A busy database refuses the attempt (fails closed).
+The address is the TCP peer: `svcscope serve` does not trust X-Forwarded-For.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections import OrderedDict
-from dataclasses import dataclass
 
+import anyio
+from sqlalchemy.exc import OperationalError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.db.limits import take_login_attempt
+from app.db.session import database_busy
 from app.security.asgi import send_status
 from app.settings import get_settings
 
-MAX_CLIENTS = 10_000
 
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
-
-
-class TokenBuckets:
-    def __init__(self, burst: int, per_minute: float, max_clients: int = MAX_CLIENTS) -> None:
-        self.burst, self.rate = burst, per_minute / 60.0
-        self.max_clients = max_clients
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def take(self, client: str, now: float | None = None) -> float:
-        """Spend one token: 0.0 when allowed, else the seconds until a token is free."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            bucket = self._buckets.pop(client, None) or _Bucket(float(self.burst), now)
-            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
-            bucket.updated = now
-            self._buckets[client] = bucket  # most recently used last
-            while len(self._buckets) > self.max_clients:
-                self._buckets.popitem(last=False)
-            if bucket.tokens >= 1.0:
-                bucket.tokens -= 1.0
-                return 0.0
-            return (1.0 - bucket.tokens) / self.rate
+def _wait_for(client: str) -> float:
+    settings = get_settings()
+    try:
+        return take_login_attempt(
+            client=client,
+            burst=settings.SVCSCOPE_LOGIN_BURST,
+            per_minute=settings.SVCSCOPE_LOGIN_PER_MINUTE,
+            now=time.time(),
+        )
+    except OperationalError as exc:
+        if not database_busy(exc):
+            raise
+        return 1.0
 
 
 class LoginRateLimitMiddleware:
     def __init__(self, app: ASGIApp, path: str) -> None:
         self.app = app
         self.path = path
-        settings = get_settings()
-        self.buckets = TokenBuckets(
-            settings.SVCSCOPE_LOGIN_BURST, settings.SVCSCOPE_LOGIN_PER_MINUTE
-        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == self.path:
             client = scope.get("client") or ("unknown", 0)
-            wait = self.buckets.take(str(client[0]))
+            wait = await anyio.to_thread.run_sync(_wait_for, str(client[0])[:64])
             if wait > 0:
                 seconds = max(1, math.ceil(wait))
                 await send_status(

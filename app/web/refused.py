@@ -1,4 +1,4 @@
-"""A write the server refused (app/security/auth.py), answered to a browser as a short page."""
+"""Short pages for a browser: a write the server refused (app/security/auth.py), or a failure."""
 
 from __future__ import annotations
 
@@ -24,3 +24,14 @@ def refused_page(request: Request, exc: WriteRefused) -> Response:
     )
     headers = {"HX-Redirect": login} if exc.code == 401 else {}
     return HTMLResponse(body, status_code=exc.code, headers=headers)
+
+
+def failure_page() -> Response:
+    """500 for a page: what happened in the words the API uses, no trace, a way back."""
+    body = (
+        "<!doctype html><meta charset='utf-8'><title>Internal error · svcscope</title>"
+        "<link rel='stylesheet' href='/static/css/app.css'>"
+        "<main><h1>500 Internal error</h1><p>An unexpected error prevented the request from "
+        "succeeding; the server's log has the details.</p><p><a href='/'>Clusters</a></p></main>"
+    )
+    return HTMLResponse(body, status_code=500)

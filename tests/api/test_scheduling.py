@@ -12,24 +12,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.manifests import deployment
+
 CLUSTER = "big"
 CORE = f"/k8s/{CLUSTER}/api/v1"
 DEPLOYMENTS = f"/k8s/{CLUSTER}/apis/apps/v1/namespaces/default/deployments"
-
-
-def deployment(name: str, replicas: int) -> dict[str, Any]:
-    labels = {"app": name}
-    return {
-        "metadata": {"name": name},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": labels},
-            "template": {
-                "metadata": {"labels": labels},
-                "spec": {"containers": [{"name": "c", "image": "nginx"}]},
-            },
-        },
-    }
 
 
 def pods(client: TestClient, namespace: str = "default") -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ import httpx
 
 from tests.bench import bench_watch
 from tests.load import writers_readers
+from tests.manifests import deployment
 from tests.server import Server, free_port
 
 SAMPLES = 200
@@ -39,21 +40,6 @@ def p(values: list[float], q: float) -> float:
     """The q-quantile in milliseconds."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
-
-
-def deployment(name: str, replicas: int) -> dict[str, Any]:
-    labels = {"app": name}
-    return {
-        "metadata": {"name": name},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": labels},
-            "template": {
-                "metadata": {"labels": labels},
-                "spec": {"containers": [{"name": "c", "image": "nginx"}]},
-            },
-        },
-    }
 
 
 def create(client: httpx.Client, url: str, body: Any, **kwargs: Any) -> float:

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tests.manifests import deployment
 from tests.server import Server
 
 CLUSTER = "demo"
@@ -195,18 +196,7 @@ class Writer:
         url = DEP.format(ns=self.namespace)
         name = f"dep-{self.index}"
         if self.deployment is None:
-            labels = {"app": name}
-            body = {
-                "metadata": {"name": name},
-                "spec": {
-                    "replicas": self.rng.randint(1, 3),
-                    "selector": {"matchLabels": labels},
-                    "template": {
-                        "metadata": {"labels": labels},
-                        "spec": {"containers": [{"name": "c", "image": "nginx"}]},
-                    },
-                },
-            }
+            body = deployment(name, self.rng.randint(1, 3))
             response = self._send(http, "deploy", "POST", url, json=body)
             if response is not None and response.status_code == 201:
                 self.deployment = response.json()

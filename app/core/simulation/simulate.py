@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from app.core.apiserver.writes import ApiError
 from app.core.controllers.snapshot import cluster_state
@@ -30,12 +29,12 @@ from app.core.network.routing import Path, Source, route
 from app.core.simulation import vector as simvector
 from app.core.simulation.events import Event, apply_event
 from app.core.simulation.plan import (
-    OUTCOME_CODES,
     ProbeChooser,
     SegmentPlan,
     VariateChooser,
     plan_segment,
 )
+from app.core.simulation.recorder import Recorder, record
 from app.core.simulation.stats import Tally
 from app.core.simulation.variates import Variates, VariateStream
 
@@ -44,8 +43,6 @@ MAX_REQUESTS = 10_000_000
 VECTOR_CHUNK = 250_000
 SCALAR_CHUNK = 2_000
 VECTOR_SCHEDULERS = ("rr", "wrr")
-# How kubeproxy/endpointchoice.py names a rule that matched on remembered affinity, per mode.
-AFFINITY_MARKS = ("--rcheck", "ip saddr @affinity-", " persistent → ")
 
 
 @dataclass(frozen=True)
@@ -83,65 +80,13 @@ def _vector_ok(state: ClusterState, plan: SegmentPlan) -> bool:
     return not (plan.service is not None and plan.service.load_balancer_source_ranges)
 
 
-class _Recorder:
-    """One chunk's per-request results, and the pod and node ids of the whole run."""
-
-    def __init__(self) -> None:
-        self.node_ids: dict[str, int] = {}
-        self.pod_ids: dict[str, int] = {}
-        self.pod_node: dict[int, str] = {}
-        self.begin(0)
-
-    def begin(self, size: int) -> None:
-        """Fresh arrays for the next chunk of `size` requests (indexes are chunk-local)."""
-        self.outcome = np.zeros(size, dtype=np.int8)
-        self.entry = np.full(size, -1, dtype=np.int64)
-        self.pod = np.full(size, -1, dtype=np.int64)
-        self.hit = np.zeros(size, dtype=np.bool_)
-        self.lb = np.zeros(size, dtype=np.bool_)
-        self.j = np.zeros(size, dtype=np.int64)
-        self.k = np.zeros(size, dtype=np.int64)
-
-    def node_id(self, name: str) -> int:
-        return self.node_ids.setdefault(name, len(self.node_ids)) if name else -1
-
-    def register(self, state: ClusterState, plan: SegmentPlan | None) -> None:
-        """Ids for every node and for the pods this segment's plan can reach."""
-        for node in state.nodes:
-            self.node_id(node.name)
-        if plan is not None:
-            pods = {e.pod for e in plan.entries if e.pod}
-            if pods:
-                for pod in state.pods:
-                    if pod.key in pods:
-                        pid = self.pod_ids.setdefault(pod.key, len(self.pod_ids))
-                        self.pod_node[pid] = pod.node_name
-            for key, node_name in plan.pods_by_address.values():
-                pid = self.pod_ids.setdefault(key, len(self.pod_ids))
-                self.pod_node.setdefault(pid, node_name)
-            for endpoints in {e.endpoints for e in plan.entries}:
-                for address in endpoints:
-                    if address not in plan.pods_by_address:  # an endpoint that is not a pod
-                        self.pod_ids.setdefault(address, len(self.pod_ids))
-
-    def pod_nodes(self) -> NDArray[np.int64]:
-        """Per pod id, its node's id (-1: not a pod, or a pod on no node)."""
-        nodes = [self.node_ids.get(self.pod_node.get(i, ""), -1) for i in range(len(self.pod_ids))]
-        return np.array(nodes, dtype=np.int64)
-
-    def names(self) -> tuple[list[str], list[str]]:
-        pods = sorted(self.pod_ids, key=self.pod_ids.__getitem__)
-        nodes = sorted(self.node_ids, key=self.node_ids.__getitem__)
-        return pods, nodes
-
-
 def _scalar(
     spec: Spec,
     state: ClusterState,
     ips: list[str],
     v: Variates,
     base: int,
-    rec: _Recorder,
+    rec: Recorder,
     aff: AffinityState,
     ipvs: IpvsState,
     open_conns: list[tuple[float, IpvsConnection]],
@@ -163,26 +108,9 @@ def _scalar(
                      now=now, ipvs=ipvs, chooser=chooser, opened=opened)  # fmt: skip
         # Every connection lasts `hold` seconds; then the kernel stops counting it active.
         open_conns.extend((now + hold, conn) for conn in opened)
-        _record(rec, n, path)
+        record(rec, n, path)
         if i in wanted:
             samples[i] = _sample_dict(path, i, now, ip, bool(rec.hit[n]))
-
-
-def _record(rec: _Recorder, i: int, path: Path) -> None:
-    rec.outcome[i] = OUTCOME_CODES[path.outcome]
-    rec.entry[i] = rec.node_id(next((h.name for h in path.hops if h.kind == "node"), ""))
-    rec.lb[i] = any(h.kind == "load-balancer" for h in path.hops)
-    if path.pod is not None:
-        key = f"{path.pod.namespace}/{path.pod.name}"
-        pid = rec.pod_ids.setdefault(key, len(rec.pod_ids))
-        rec.pod_node.setdefault(pid, path.pod.node)
-        rec.pod[i] = pid
-    elif path.outcome == "delivered":
-        address = path.hops[-1].dst if path.hops else ""
-        rec.pod[i] = rec.pod_ids.setdefault(address, len(rec.pod_ids))
-    service_hop = next((h for h in path.hops if h.kind == "service"), None)
-    if service_hop is not None and path.outcome == "delivered":
-        rec.hit[i] = any(mark in service_hop.rule for mark in AFFINITY_MARKS)
 
 
 def _sample_dict(path: Path, i: int, t: float, client: str, hit: bool) -> dict[str, Any]:
@@ -194,7 +122,7 @@ def _replay(
     spec: Spec,
     state: ClusterState,
     plan: SegmentPlan,
-    rec: _Recorder,
+    rec: Recorder,
     n: int,
     i: int,
     ip: str,
@@ -281,69 +209,98 @@ def simulate(
     if not 1 <= spec.requests <= MAX_REQUESTS:
         raise ValidationFailed("Simulation", "", [invalid("requests", spec.requests,
                                f"must be between 1 and {MAX_REQUESTS}")])  # fmt: skip
-    ips = client_ips(spec)
-    stream = VariateStream(spec.seed, spec.requests, spec.rate, len(ips),
-                           [event.at for event in spec.events])  # fmt: skip
-    run = _private_copy(ws, spec)
-    rec, tally = _Recorder(), Tally(stream.duration)
-    memory = simvector.Memory()
-    aff, ipvs = AffinityState(), IpvsState()
-    open_conns: list[tuple[float, IpvsConnection]] = []
-    wanted = set(np.unique(np.linspace(0, spec.requests - 1, min(spec.sample, spec.requests))
-                           .astype(np.int64)).tolist()) if spec.sample > 0 else set()  # fmt: skip
-    samples: dict[int, dict[str, Any]] = {}
+    run = _Run(spec, progress, scalar_limit)
+    cluster = _private_copy(ws, spec)
     plans: list[tuple[SegmentPlan, int]] = []
-    engines: set[str] = set()
     applied: list[dict[str, Any]] = []
-    scalar_requests = 0
-    for start, end, events in _segments(spec, stream.cuts, spec.requests):
-        applied += _apply_events(run, spec, events, start)
-        state = initial if (initial is not None and not applied) else cluster_state(run)
-        plan = plan_segment(state, _source_for(spec, ips[0]), spec.destination)
-        rec.register(state, plan)
+    for start, end, events in _segments(spec, run.stream.cuts, spec.requests):
+        applied += _apply_events(cluster, spec, events, start)
+        state = initial if (initial is not None and not applied) else cluster_state(cluster)
+        plan = plan_segment(state, _source_for(spec, run.ips[0]), spec.destination)
+        run.rec.register(state, plan)
         plans.append((plan, end - start))
-        if start == end:
-            continue
+        if start < end:
+            run.segment(state, plan, start, end)
+    return run.result(plans, applied)
+
+
+class _Run:
+    """One simulate() call: the draws, what is counted, and what the engines carry from one
+    chunk and segment to the next (affinity, IPVS connections, round-robin positions)."""
+
+    def __init__(
+        self, spec: Spec, progress: Callable[[float], None] | None, scalar_limit: int
+    ) -> None:
+        self.spec, self.progress, self.scalar_limit = spec, progress, scalar_limit
+        self.ips = client_ips(spec)
+        self.stream = VariateStream(spec.seed, spec.requests, spec.rate, len(self.ips),
+                                    [event.at for event in spec.events])  # fmt: skip
+        self.rec, self.tally = Recorder(), Tally(self.stream.duration)
+        self.memory = simvector.Memory()
+        self.aff, self.ipvs = AffinityState(), IpvsState()
+        self.open_conns: list[tuple[float, IpvsConnection]] = []
+        self.wanted = _sampled(spec)
+        self.samples: dict[int, dict[str, Any]] = {}
+        self.engines: set[str] = set()
+        self.scalar_requests = 0
+
+    def segment(self, state: ClusterState, plan: SegmentPlan, start: int, end: int) -> None:
+        """Requests [start, end) on one state of the cluster, a chunk at a time."""
+        spec, rec = self.spec, self.rec
         use_vector = spec.engine != "scalar" and _vector_ok(state, plan)
         if not use_vector:
-            scalar_requests += end - start
-            _check_scalar(spec, scalar_requests, scalar_limit)
-        engines.add("vector" if use_vector else "scalar")
+            self.scalar_requests += end - start
+            _check_scalar(spec, self.scalar_requests, self.scalar_limit)
+        self.engines.add("vector" if use_vector else "scalar")
         chunk = VECTOR_CHUNK if use_vector else SCALAR_CHUNK
         for lo in range(start, end, chunk):
-            v = stream.take(min(chunk, end - lo))
+            v = self.stream.take(min(chunk, end - lo))
             rec.begin(v.times.shape[0])
             if use_vector:
-                _vector_chunk(spec, state, plan, v, lo, rec, memory, samples, wanted, ips)
+                _vector_chunk(spec, state, plan, v, lo, rec, self.memory, self.samples,
+                              self.wanted, self.ips)  # fmt: skip
             else:
-                _scalar(spec, state, ips, v, lo, rec, aff, ipvs, open_conns,
-                        samples, wanted, hold=1.0)  # fmt: skip
-            tally.add(times=v.times, outcome=rec.outcome, entry=rec.entry, pod=rec.pod,
-                      hit=rec.hit, lb=rec.lb, pod_nodes=rec.pod_nodes(),
-                      n_nodes=len(rec.node_ids))  # fmt: skip
-            if progress is not None:
-                progress(stream.position / spec.requests)
-    pod_names, node_names = rec.names()
-    pod_nodes = rec.pod_nodes()
-    result = tally.result(pod_names, node_names, plans)
-    result.update(
-        {
-            "destination": spec.destination,
-            "seed": spec.seed,
-            "clients": len(ips),
-            "rate": spec.rate,
-            "duration": round(stream.duration, 6),
-            "engine": "+".join(sorted(engines)) or "none",
-            "events": applied,
-            "pod_nodes": {
-                name: node_names[int(pod_nodes[i])]
-                for i, name in enumerate(pod_names)
-                if name in result["by_pod"] and pod_nodes[i] >= 0
-            },
-            "sample": [samples[i] for i in sorted(samples)],
-        }
-    )
-    return result
+                _scalar(spec, state, self.ips, v, lo, rec, self.aff, self.ipvs, self.open_conns,
+                        self.samples, self.wanted, hold=1.0)  # fmt: skip
+            self.tally.add(times=v.times, outcome=rec.outcome, entry=rec.entry, pod=rec.pod,
+                           hit=rec.hit, lb=rec.lb, pod_nodes=rec.pod_nodes(),
+                           n_nodes=len(rec.node_ids))  # fmt: skip
+            if self.progress is not None:
+                self.progress(self.stream.position / spec.requests)
+
+    def result(
+        self, plans: list[tuple[SegmentPlan, int]], applied: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        spec = self.spec
+        pod_names, node_names = self.rec.names()
+        pod_nodes = self.rec.pod_nodes()
+        result = self.tally.result(pod_names, node_names, plans)
+        result.update(
+            {
+                "destination": spec.destination,
+                "seed": spec.seed,
+                "clients": len(self.ips),
+                "rate": spec.rate,
+                "duration": round(self.stream.duration, 6),
+                "engine": "+".join(sorted(self.engines)) or "none",
+                "events": applied,
+                "pod_nodes": {
+                    name: node_names[int(pod_nodes[i])]
+                    for i, name in enumerate(pod_names)
+                    if name in result["by_pod"] and pod_nodes[i] >= 0
+                },
+                "sample": [self.samples[i] for i in sorted(self.samples)],
+            }
+        )
+        return result
+
+
+def _sampled(spec: Spec) -> set[int]:
+    """The request numbers whose paths the result shows, spread evenly over the run."""
+    if spec.sample <= 0:
+        return set()
+    spread = np.linspace(0, spec.requests - 1, min(spec.sample, spec.requests))
+    return set(np.unique(spread.astype(np.int64)).tolist())
 
 
 def _check_scalar(spec: Spec, scalar_requests: int, limit: int) -> None:
@@ -360,7 +317,7 @@ def _vector_chunk(
     plan: SegmentPlan,
     v: Variates,
     base: int,
-    rec: _Recorder,
+    rec: Recorder,
     memory: simvector.Memory,
     samples: dict[int, dict[str, Any]],
     wanted: set[int],

@@ -9,6 +9,7 @@ the endpoint its session started on unless `timeoutSeconds` of idle time passed,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,12 +20,100 @@ from app.core.simulation.plan import OUTCOME_CODES, SegmentPlan
 IntArray = NDArray[np.int64]
 
 
+CLIENT_BITS = 32
+"""A session key is entry node id << CLIENT_BITS | client index."""
+
+
+@dataclass
+class Sessions:
+    """The live ClientIP affinity entries of every node's kernel, as flat numpy arrays.
+
+    One row per (node, client, endpoint address) whose entry is younger than the timeout:
+    20 bytes a row, sorted by (key, address). The kernel refreshes only the entry of the
+    endpoint a new connection went to, and an expired entry is only ever reset by such a new
+    connection, so rows older than the timeout at the latest time seen are dropped without
+    changing a decision: a (node, client) pair holds one live row (two only while an endpoint
+    removed by an event still remembers it), and the whole is bounded by nodes x clients
+    whatever the number of requests (a dict per pair cost some 400 bytes and kept every
+    endpoint a client ever had, however stale).
+    """
+
+    keys: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    addresses: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    last: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    node_ids: dict[str, int] = field(default_factory=dict)
+    address_ids: dict[str, int] = field(default_factory=dict)
+
+    def node_id(self, node: str) -> int:
+        return self.node_ids.setdefault(node, len(self.node_ids))
+
+    def address_id(self, address: str) -> int:
+        return self.address_ids.setdefault(address, len(self.address_ids))
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.keys.nbytes + self.addresses.nbytes + self.last.nbytes)
+
+    def remembered(
+        self,
+        keys: IntArray,
+        now: NDArray[np.float64],
+        timeout: float,
+        position: Callable[[IntArray, NDArray[np.int32]], IntArray],
+    ) -> IntArray:
+        """Per query: the first position (in its entry's endpoint order) of an endpoint whose
+        entry remembers the client within the timeout, -1 for none. `position(query indexes,
+        address ids)` is the address's position in that query's endpoint list, -1 if absent."""
+        found = np.full(keys.shape[0], -1, dtype=np.int64)
+        lo = np.searchsorted(self.keys, keys, side="left")
+        hi = np.searchsorted(self.keys, keys, side="right")
+        counts = hi - lo
+        if not counts.any():
+            return found
+        query = np.repeat(np.arange(keys.shape[0]), counts)
+        row = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        row += lo[query]
+        pos = position(query, self.addresses[row])
+        live = (pos >= 0) & (now[query] - self.last[row] < timeout)
+        best = np.full(keys.shape[0], np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(best, query[live], pos[live])
+        has = best != np.iinfo(np.int64).max
+        found[has] = best[has]
+        return found
+
+    def update(
+        self,
+        keys: IntArray,
+        addresses: NDArray[np.int32],
+        last: NDArray[np.float64],
+        one_per_key: bool,
+        timeout: float,
+    ) -> None:
+        """Set (key, address) → last for the given rows; with `one_per_key` (an IPVS
+        persistence template) the key's other rows go. Then drop what expired by the
+        latest time given."""
+        old = np.ones(self.keys.shape[0], dtype=np.bool_)
+        if one_per_key:
+            old = ~np.isin(self.keys, keys)
+        all_keys = np.concatenate((self.keys[old], keys))
+        all_addresses = np.concatenate((self.addresses[old], addresses))
+        all_last = np.concatenate((self.last[old], last))
+        order = np.lexsort((all_addresses, all_keys))  # stable: a new row after an old one
+        all_keys, all_addresses = all_keys[order], all_addresses[order]
+        all_last = all_last[order]
+        newest = np.ones(order.shape[0], dtype=np.bool_)
+        newest[:-1] = (all_keys[1:] != all_keys[:-1]) | (all_addresses[1:] != all_addresses[:-1])
+        horizon = float(last.max()) - timeout if last.size else -np.inf
+        keep = newest & (all_last > horizon)
+        self.keys, self.addresses, self.last = all_keys[keep], all_addresses[keep], all_last[keep]
+
+
 @dataclass
 class Memory:
     """What the nodes' kernels remember between segments."""
 
-    affinity: dict[tuple[str, int], dict[str, float]] = field(default_factory=dict)
-    """(node, client index) → endpoint address → last new connection time."""
+    affinity: Sessions = field(default_factory=Sessions)
+    """(node, client) → endpoint address → last new connection time, while it lives."""
     rr_last: dict[str, int] = field(default_factory=dict)
     """node → IPVS round-robin position for the destination's virtual server."""
 
@@ -153,17 +242,17 @@ def _with_affinity(
     gap[1:] = stime[1:] - stime[:-1]
     session_start = group_start | (gap >= timeout)
     # The first request of each (node, client) group may continue a session from before.
+    sessions = memory.affinity
+    lists = _EndpointLists(plan, sessions)
+    firsts = np.flatnonzero(group_start)
     continued = np.zeros(order.size, dtype=np.int64) - 1
-    for pos in np.flatnonzero(group_start):
-        entry = plan.entries[int(j[order[pos]])]
-        remembered = memory.affinity.get((entry.node, int(clients[order[pos]])), {})
-        now = float(stime[pos])
-        for index, address in enumerate(entry.endpoints):
-            last = remembered.get(address)
-            if last is not None and now - last < timeout:
-                continued[pos] = index
-                session_start[pos] = False
-                break
+    continued[firsts] = sessions.remembered(
+        lists.session_keys(j[order[firsts]], clients[order[firsts]]),
+        stime[firsts],
+        timeout,
+        lambda query, addresses: lists.position(j[order[firsts]][query], addresses),
+    )
+    session_start[continued >= 0] = False
     fresh = session_start.copy()
     picks = np.zeros(order.size, dtype=np.int64)
     if round_robin:
@@ -183,10 +272,51 @@ def _with_affinity(
     # Remember, per (node, client), the endpoint of its last session and when it was used.
     last_pos = np.ones(order.size, dtype=np.bool_)
     last_pos[:-1] = skey[1:] != skey[:-1]
-    for pos in np.flatnonzero(last_pos):
-        entry = plan.entries[int(j[order[pos]])]
-        slot = memory.affinity.setdefault((entry.node, int(clients[order[pos]])), {})
-        if round_robin:
-            slot.clear()  # IPVS keeps one persistence template per client, not one per endpoint
-        slot[entry.endpoints[int(chosen[pos])]] = float(stime[pos])
+    ends = np.flatnonzero(last_pos)
+    end_j = j[order[ends]]
+    # IPVS keeps one persistence template per client, not one entry per endpoint.
+    sessions.update(
+        lists.session_keys(end_j, clients[order[ends]]),
+        lists.address(end_j, chosen[ends]),
+        stime[ends],
+        one_per_key=round_robin,
+        timeout=timeout,
+    )
     return k, hit
+
+
+class _EndpointLists:
+    """The plan's endpoint lists as ids the session memory uses (entries often share one)."""
+
+    def __init__(self, plan: SegmentPlan, sessions: Sessions) -> None:
+        ids: dict[tuple[str, ...], int] = {}
+        self.list_of = np.array([ids.setdefault(e.endpoints, len(ids)) for e in plan.entries])
+        self.node_of = np.array([sessions.node_id(e.node) for e in plan.entries], dtype=np.int64)
+        ordered = sorted(ids, key=ids.__getitem__)
+        sizes = np.array([len(eps) for eps in ordered], dtype=np.int64)
+        self.offsets = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+        flat = np.array([sessions.address_id(a) for eps in ordered for a in eps], dtype=np.int32)
+        self.flat = flat if flat.size else np.full(1, -1, dtype=np.int32)
+        # (list id, address id) → the address's position in that list, sorted for searchsorted.
+        lists = np.repeat(np.arange(len(ordered), dtype=np.int64), sizes)
+        combined = (lists << CLIENT_BITS) | flat.astype(np.int64)
+        order = np.argsort(combined, kind="stable")
+        positions = np.arange(flat.size, dtype=np.int64) - np.repeat(self.offsets, sizes)
+        none = np.full(1, -1, dtype=np.int64)
+        self.table = combined[order] if flat.size else none
+        self.index = positions[order] if flat.size else none
+
+    def session_keys(self, j: IntArray, clients: IntArray) -> IntArray:
+        keys: IntArray = (self.node_of[j] << CLIENT_BITS) | clients
+        return keys
+
+    def address(self, j: IntArray, k: IntArray) -> NDArray[np.int32]:
+        picked: NDArray[np.int32] = self.flat[self.offsets[self.list_of[j]] + k]
+        return picked
+
+    def position(self, j: IntArray, addresses: NDArray[np.int32]) -> IntArray:
+        """Position of each address in entry j's endpoint list (-1: not in it)."""
+        wanted = (self.list_of[j] << CLIENT_BITS) | addresses.astype(np.int64)
+        at = np.minimum(np.searchsorted(self.table, wanted), self.table.shape[0] - 1)
+        found: IntArray = np.where(self.table[at] == wanted, self.index[at], -1)
+        return found

@@ -19,6 +19,7 @@ from app.core.apiserver import writes as apiserver
 from app.core.model.indexes import index_values
 from app.core.model.objects import ClusterConfig
 from app.core.model.workspace import ALLOCATION_KINDS, Workspace
+from tests.manifests import deployment
 
 KINDS = (
     "Node",
@@ -71,8 +72,8 @@ def demo_base() -> Workspace:
     bootstrap.bootstrap(ws, 3)
     for obj in bootstrap.demo_objects(with_backend=True):
         apiserver.create(ws, obj["kind"], obj, obj["metadata"].get("namespace", "default"))
-    apiserver.create(ws, "StatefulSet", _deployment("db", 2))
-    apiserver.create(ws, "DaemonSet", {**_deployment("agent", 0), "spec": _daemon_spec()})
+    apiserver.create(ws, "StatefulSet", deployment("db", 2))
+    apiserver.create(ws, "DaemonSet", {**deployment("agent", 0), "spec": _daemon_spec()})
     kinds = (*KINDS, "Namespace", "ServiceAccount")
     objects = {k: {key: freeze(o) for key, o in ws.kind_map(k).items()} for k in kinds}
     allocations = {k: dict(ws.allocated(k)) for k in ALLOCATION_KINDS}
@@ -83,18 +84,6 @@ def _service(name: str) -> dict[str, Any]:
     return {"metadata": {"name": name}, "spec": {"type": "LoadBalancer", "ports": [{"port": 80}]}}
 
 
-def _deployment(name: str, replicas: int) -> dict[str, Any]:
-    labels = {"app": name}
-    template = {
-        "metadata": {"labels": labels},
-        "spec": {"containers": [{"name": "c", "image": "nginx"}]},
-    }
-    return {
-        "metadata": {"name": name},
-        "spec": {"replicas": replicas, "selector": {"matchLabels": labels}, "template": template},
-    }
-
-
 def _rolled(deployment: dict[str, Any] | None) -> dict[str, Any]:
     assert deployment is not None
     deployment["spec"]["template"]["metadata"].setdefault("annotations", {})["r"] = "1"
@@ -102,7 +91,7 @@ def _rolled(deployment: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _daemon_spec() -> dict[str, Any]:
-    spec = _deployment("agent", 0)["spec"]
+    spec = deployment("agent", 0)["spec"]
     spec.pop("replicas")
     return dict(spec)
 
@@ -113,7 +102,7 @@ def _first_pod(ws: Workspace) -> tuple[str, str]:
 
 WRITES: dict[str, Callable[[Workspace], Any]] = {
     "create Service": lambda ws: apiserver.create(ws, "Service", _service("x")),
-    "create Deployment": lambda ws: apiserver.create(ws, "Deployment", _deployment("d", 5)),
+    "create Deployment": lambda ws: apiserver.create(ws, "Deployment", deployment("d", 5)),
     "scale up": lambda ws: apiserver.scale(ws, "default", "frontend", 9),
     "scale down": lambda ws: apiserver.scale(ws, "default", "frontend", 1),
     "delete Deployment": lambda ws: apiserver.remove(ws, "Deployment", "default", "frontend"),
@@ -136,7 +125,7 @@ WRITES: dict[str, Callable[[Workspace], Any]] = {
         ws,
         [
             {"apiVersion": "v1", "kind": "Service", **_service("y")},
-            {"apiVersion": "apps/v1", "kind": "Deployment", **_deployment("e", 2)},
+            {"apiVersion": "apps/v1", "kind": "Deployment", **deployment("e", 2)},
             *manifests.export(ws),  # every object as it is: nothing to write for these
         ],
         "default",
