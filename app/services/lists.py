@@ -1,0 +1,186 @@
+"""Lists of one resource as the apiserver serves them, from the watch cache: stored kinds,
+the derived ones (Endpoints, EndpointSlices, Namespaces), and chunks of them with `limit` and
+`continue` (app/core/apiserver/paging.py). The Kubernetes face and the pages both list through
+here, so a page's table and `kubectl get --chunk-size` see the same objects in the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlmodel import Session
+
+from app.core.apiserver import fieldselectors, paging
+from app.core.controllers import deployment
+from app.core.controllers import endpointslices as endpoints
+from app.core.model import selectors
+from app.core.model.objects import SERVICE_NAME_LABEL
+from app.core.model.workspace import Manifest
+from app.db import repo, watchcache
+from app.db.tables import ClusterRow
+
+STORED = {"services": "Service", "pods": "Pod", "nodes": "Node", "deployments": "Deployment"}
+LIST_KINDS = {
+    "services": ("v1", "ServiceList"),
+    "pods": ("v1", "PodList"),
+    "nodes": ("v1", "NodeList"),
+    "endpoints": ("v1", "EndpointsList"),
+    "namespaces": ("v1", "NamespaceList"),
+    "events": ("v1", "EventList"),
+    "deployments": ("apps/v1", "DeploymentList"),
+    "endpointslices": ("discovery.k8s.io/v1", "EndpointSliceList"),
+}
+SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+
+
+def owned_status(entry: watchcache.Entry, items: list[Manifest]) -> list[Manifest]:
+    """Deployments with the status their pods give them (the owner index, not a scan)."""
+    return [
+        {**dep, "status": deployment.deployment_status(dep, deployment.owned_pods(entry.base, dep))}
+        for dep in items
+    ]
+
+
+def _namespaces(session: Session, row: ClusterRow) -> list[Manifest]:
+    assert row.id is not None
+    names = set(SYSTEM_NAMESPACES) | repo.namespaces(session, row.id)
+    created = row.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {
+                "name": name,
+                "labels": {"kubernetes.io/metadata.name": name},
+                "creationTimestamp": created,
+                "resourceVersion": str(row.resource_version),
+            },
+            "spec": {"finalizers": ["kubernetes"]},
+            "status": {"phase": "Active"},
+        }
+        for name in sorted(names)
+    ]
+
+
+def collection(
+    session: Session, row: ClusterRow, resource: str, namespace: str | None
+) -> list[Manifest]:
+    """Every object of a resource, in etcd's order (namespace, then name)."""
+    return listing(session, row, resource, namespace)[1]
+
+
+def listing(
+    session: Session, row: ClusterRow, resource: str, namespace: str | None
+) -> tuple[int, list[Manifest]]:
+    """The resourceVersion of the watch cache and the objects of a resource as of it."""
+    entry, position = watchcache.consistent(session, row)
+    if resource in STORED:
+        version, items = entry.read(STORED[resource], namespace)
+        items = owned_status(entry, items) if resource == "deployments" else items
+        return max(version, position), items
+    if resource == "namespaces":
+        return max(entry.rv, position), _namespaces(session, row)
+    if resource == "events":
+        return max(entry.rv, position), []  # the simulator records no events yet
+    with entry.lock:
+        version, state = max(entry.rv, position), entry.state(repo.config_of(row))
+        _, services = entry.read("Service", namespace)
+        _, stored_endpoints = entry.read("Endpoints", namespace)
+    created = {
+        (o["metadata"].get("namespace"), o["metadata"]["name"]): o["metadata"].get(
+            "creationTimestamp"
+        )
+        for o in services
+    }
+    out: list[Manifest] = []
+    for service in state.services:
+        if namespace is not None and service.namespace != namespace:
+            continue
+        if resource == "endpoints":
+            # Selector-less Services have the Endpoints their users wrote (stored, below).
+            if service.selector is not None or endpoints.is_api_server_service(service):
+                out.append(endpoints.endpoints_object(state, service))
+        else:
+            out.extend(endpoints.endpoint_slices(state, service))
+    if resource == "endpoints":
+        out.extend({**o, "metadata": dict(o.get("metadata", {}))} for o in stored_endpoints)
+    if resource == "endpointslices":
+        out.extend(
+            dict(s)
+            for s in state.endpoint_slices
+            if namespace is None or s.get("metadata", {}).get("namespace") == namespace
+        )
+    out.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+    for item in out:
+        meta = item.setdefault("metadata", {})
+        meta.setdefault("resourceVersion", str(version))
+        owner = meta.get("labels", {}).get(SERVICE_NAME_LABEL, meta.get("name"))
+        # The controllers write these right after the Service; they share its age.
+        if created.get((meta.get("namespace"), owner)):
+            meta.setdefault("creationTimestamp", created[(meta.get("namespace"), owner)])
+    return version, out
+
+
+def matcher(
+    resource: str, label_selector: str | None, field_selector: str | None
+) -> Callable[[Manifest], bool] | None:
+    """Whether an object passes the selectors (None when nothing filters), after checking
+    that both parse (SelectorError, or a 400 naming an unsupported field, as upstream)."""
+    fieldselectors.check(resource, field_selector)
+    requirements = selectors.parse(label_selector or "")
+    if not requirements and not field_selector:
+        return None
+
+    def matches(obj: Manifest) -> bool:
+        labels = obj.get("metadata", {}).get("labels", {})
+        return selectors.matches(requirements, labels) and (
+            not field_selector or fieldselectors.matches(resource, obj, field_selector)
+        )
+
+    return matches
+
+
+def list_chunk(
+    *,
+    session: Session,
+    row: ClusterRow,
+    resource: str,
+    namespace: str | None,
+    limit: int,
+    token: str,
+    label_selector: str | None = None,
+    field_selector: str | None = None,
+) -> tuple[int, paging.Chunk]:
+    """One chunk of a list (`limit` 0: all) and the resourceVersion it is served at."""
+    matches = matcher(resource, label_selector, field_selector)
+    version, items = listing(session, row, resource, namespace)
+    return version, paging.chunk(
+        items,
+        limit=limit,
+        token=token,
+        resource_version=version,
+        across_namespaces=namespace is None,
+        matches=matches,
+    )
+
+
+def search_services(
+    *, session: Session, row: ClusterRow, text: str, limit: int
+) -> tuple[list[tuple[str, str]], int]:
+    """Services whose `namespace/name` (or type) holds every word of `text`, case-insensitive,
+    in the cache's order: the first `limit` as (key, type), and how many match in all."""
+    words = text.lower().split()
+    entry = watchcache.current(session, row)
+    _, services = entry.read("Service")
+    found: list[tuple[str, str]] = []
+    total = 0
+    for obj in services:
+        meta = obj.get("metadata", {})
+        key = f"{meta.get('namespace', '')}/{meta.get('name', '')}"
+        kind = str(obj.get("spec", {}).get("type") or "ClusterIP")
+        haystack = f"{key} {kind}".lower()
+        if all(w in haystack for w in words):
+            total += 1
+            if len(found) < limit:
+                found.append((key, kind))
+    return found, total
