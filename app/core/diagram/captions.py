@@ -47,7 +47,17 @@ def _boxes(drawn: Layout) -> Iterator[Label | None]:
                  ("detail", f" {b.namespace} · {b.type} · {b.address} · {b.dns}")]  # fmt: skip
         if b.notes:
             parts.append(("note", " — " + "; ".join(b.notes)))
-        yield label(b.id, b.x + 12, b.y + 17, parts, b.w - 12 - PAD, cls="", priority=2)
+        x, y, room, column = b.x, b.y, b.w, ""
+        if b.segments:
+            # The name rides on the first node's piece of the bar, over the pieces still
+            # in line with it (a dragged node takes its piece away).
+            column, x, y, room = b.segments[0][:4]
+            for _, sx, sy, sw in b.segments[1:]:
+                if sy != y or sx != x + room:
+                    break
+                room += sw
+        yield label(b.id, x + 12, y + 17, parts, room - 12 - PAD, cls="", priority=2,
+                    column=column)  # fmt: skip
 
 
 def _small(drawn: Layout) -> Iterator[Label | None]:

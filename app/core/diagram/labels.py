@@ -53,6 +53,8 @@ class Label:
     """Lower wins a place first."""
     focus: str = ""
     """A zoom link's focus path (the text is drawn as the link)."""
+    column: str = ""
+    """The node column the text moves with when that node is dragged ("" : its box's)."""
 
     @property
     def text(self) -> str:
@@ -129,6 +131,7 @@ def label(
     priority: int = 5,
     focus: str = "",
     whole: bool = False,
+    column: str = "",
 ) -> Label | None:
     """A label fitted into `width`, or None when nothing of it fits (or, `whole`, when it
     would have to be cut: a cut number means nothing); its class is the first part's unless
@@ -138,7 +141,7 @@ def label(
     if not fitted or (whole and list(fitted) != wanted):
         return None
     own = fitted[0][0] if cls is None else cls
-    return Label(owner, x, y, fitted, own, anchor, priority, focus)
+    return Label(owner, x, y, fitted, own, anchor, priority, focus, column)
 
 
 def overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
