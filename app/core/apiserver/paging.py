@@ -119,19 +119,37 @@ def chunk(
     start = ""
     if token:
         start, _ = decode_continue(token)
-    keys = [item_key(i, across_namespaces) for i in items]
-    # The cache keeps (namespace, name) order; compare in it rather than as one string.
-    begin = bisect.bisect_left(keys, _position(start), key=_position) if start else 0
-    chosen = [i for i, obj in enumerate(items) if matches is None or matches(obj)]
-    at = bisect.bisect_left(chosen, begin)
+
+    def position(obj: Manifest) -> tuple[str, ...]:
+        return _position(item_key(obj, across_namespaces))
+
+    # The cache keeps (namespace, name) order; compare in it rather than as one string, and
+    # find the start by bisection (a 150,000-pod list is not walked for an unfiltered chunk).
+    begin = bisect.bisect_left(items, _position(start), key=position) if start else 0
+    if matches is None:
+        chosen: Sequence[int] = range(len(items))
+        at = begin
+    else:
+        chosen = [i for i, obj in enumerate(items) if matches(obj)]
+        at = bisect.bisect_left(chosen, begin)
     end = len(chosen) if limit <= 0 else min(at + limit, len(chosen))
     page = [items[i] for i in chosen[at:end]]
     more = end < len(chosen)
-    next_token = encode_continue(keys[chosen[end - 1]] + "\x00", resource_version) if more else ""
+    next_token = (
+        encode_continue(
+            item_key(items[chosen[end - 1]], across_namespaces) + "\x00", resource_version
+        )
+        if more
+        else ""
+    )
     previous: str | None = None
     if at > 0 and limit > 0:
         back = max(at - limit, 0)
-        previous = "" if back == 0 else encode_continue(keys[chosen[back]], resource_version)
+        previous = (
+            ""
+            if back == 0
+            else encode_continue(item_key(items[chosen[back]], across_namespaces), resource_version)
+        )
     return Chunk(
         items=page,
         continue_token=next_token,
