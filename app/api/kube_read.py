@@ -12,47 +12,29 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from app.core.apiserver import fieldselectors, tables
+from app.core.apiserver import fieldselectors, paging, tables
 from app.core.apiserver import writes as apiserver
-from app.core.apiserver.eventsv1 import to_events_v1
-from app.core.controllers import endpointslices as endpoints
 from app.core.controllers import workloads
-from app.core.model import selectors
 from app.core.model.kept import KEPT
-from app.core.model.objects import SERVICE_NAME_LABEL
 from app.core.model.workspace import CLUSTER_SCOPED, Manifest
-from app.db import repo, watchcache
+from app.db import watchcache
 from app.db.session import ReadSession
 from app.db.tables import ClusterRow
+from app.services import lists
+from app.services.lists import (
+    EVENTS_V1 as EVENTS_V1,
+)
+from app.services.lists import (
+    LIST_KINDS,
+    STORED,
+    collection,
+    listing,
+    owned_status,
+)
+from app.services.lists import (
+    present as present,
+)
 
-EVENTS_V1 = "events.k8s.io/events"
-"""The events.k8s.io/v1 view of the Events the core group serves (the same store)."""
-STORED = {
-    "services": "Service",
-    "pods": "Pod",
-    "nodes": "Node",
-    "deployments": "Deployment",
-    "replicasets": "ReplicaSet",
-    "statefulsets": "StatefulSet",
-    "daemonsets": "DaemonSet",
-    "events": "Event",
-    EVENTS_V1: "Event",
-}
-STORED.update({k.resource: k.kind for k in KEPT})
-LIST_KINDS = {
-    "services": ("v1", "ServiceList"),
-    "pods": ("v1", "PodList"),
-    "nodes": ("v1", "NodeList"),
-    "endpoints": ("v1", "EndpointsList"),
-    "events": ("v1", "EventList"),
-    "deployments": ("apps/v1", "DeploymentList"),
-    "replicasets": ("apps/v1", "ReplicaSetList"),
-    "statefulsets": ("apps/v1", "StatefulSetList"),
-    "daemonsets": ("apps/v1", "DaemonSetList"),
-    "endpointslices": ("discovery.k8s.io/v1", "EndpointSliceList"),
-    EVENTS_V1: ("events.k8s.io/v1", "EventList"),
-}
-LIST_KINDS.update({k.resource: (k.api_version, f"{k.kind}List") for k in KEPT})
 ENDPOINTS_WARNING = (
     '299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"'
 )
@@ -64,72 +46,6 @@ def _with_kind(obj: Manifest, resource: str) -> Manifest:
     return {"apiVersion": api_version, "kind": list_kind.removesuffix("List"), **obj}
 
 
-def _owned_status(entry: watchcache.Entry, kind: str, items: list[Manifest]) -> list[Manifest]:
-    """Workloads with the status their pods give them (the owner index, not a scan)."""
-    return [workloads.served(entry.base, kind, obj) for obj in items]
-
-
-def present(resource: str, obj: Manifest) -> Manifest:
-    """The object in the resource's own version: events.k8s.io/v1 converts a core Event."""
-    return to_events_v1(obj) if resource == EVENTS_V1 else obj
-
-
-def collection(
-    session: ReadSession, row: ClusterRow, resource: str, namespace: str | None
-) -> list[Manifest]:
-    """Every object of a resource, in etcd's order (namespace, then name)."""
-    return listing(session, row, resource, namespace)[1]
-
-
-def listing(
-    session: ReadSession, row: ClusterRow, resource: str, namespace: str | None
-) -> tuple[int, list[Manifest]]:
-    """The resourceVersion of the watch cache and the objects of a resource as of it."""
-    entry, position = watchcache.consistent(session, row)
-    if resource in STORED:
-        version, items = entry.read(STORED[resource], namespace)
-        if STORED[resource] in workloads.KINDS:
-            items = _owned_status(entry, STORED[resource], items)
-        return max(version, position), items
-    with entry.lock:
-        version, state = max(entry.rv, position), entry.state(repo.config_of(row))
-        _, services = entry.read("Service", namespace)
-        _, stored_endpoints = entry.read("Endpoints", namespace)
-    created = {
-        (o["metadata"].get("namespace"), o["metadata"]["name"]): o["metadata"].get(
-            "creationTimestamp"
-        )
-        for o in services
-    }
-    out: list[Manifest] = []
-    for service in state.services:
-        if namespace is not None and service.namespace != namespace:
-            continue
-        if resource == "endpoints":
-            # Selector-less Services have the Endpoints their users wrote (stored, below).
-            if service.selector is not None or endpoints.is_api_server_service(service):
-                out.append(endpoints.endpoints_object(state, service))
-        else:
-            out.extend(endpoints.endpoint_slices(state, service))
-    if resource == "endpoints":
-        out.extend({**o, "metadata": dict(o.get("metadata", {}))} for o in stored_endpoints)
-    if resource == "endpointslices":
-        out.extend(
-            dict(s)
-            for s in state.endpoint_slices
-            if namespace is None or s.get("metadata", {}).get("namespace") == namespace
-        )
-    out.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
-    for item in out:
-        meta = item.setdefault("metadata", {})
-        meta.setdefault("resourceVersion", str(version))
-        owner = meta.get("labels", {}).get(SERVICE_NAME_LABEL, meta.get("name"))
-        # The controllers write these right after the Service; they share its age.
-        if created.get((meta.get("namespace"), owner)):
-            meta.setdefault("creationTimestamp", created[(meta.get("namespace"), owner)])
-    return version, out
-
-
 def one(
     session: ReadSession, row: ClusterRow, resource: str, namespace: str, name: str
 ) -> Manifest:
@@ -139,7 +55,7 @@ def one(
         entry = watchcache.current(session, row)
         obj = entry.base.peek(kind, ("" if kind in CLUSTER_SCOPED else namespace, name))
         if obj is not None and kind in workloads.KINDS:
-            obj = _owned_status(entry, kind, [obj])[0]
+            obj = owned_status(entry, kind, [obj])[0]
     else:
         obj = next(
             (
@@ -196,26 +112,37 @@ def respond_list(
     field_selector: str | None,
     *,
     version: int | None = None,
+    limit: int = 0,
+    token: str = "",
+    namespace: str | None = None,
 ) -> JSONResponse:
-    """A list as of `version` (the watch cache's; the row's when not given)."""
-    requirements = selectors.parse(label_selector or "")
-    chosen = [
-        i
-        for i in items
-        if selectors.matches(requirements, i.get("metadata", {}).get("labels", {}))
-        and _field_matches(i, field_selector, resource)
-    ]
-    listed = str(row.resource_version if version is None else version)
-    chosen = [present(resource, i) for i in chosen]
+    """A list (or one chunk of it) as of `version` (the watch cache's; the row's when not
+    given)."""
+    listed = version if version is not None else row.resource_version
+    piece = paging.chunk(
+        items,
+        limit=limit,
+        token=token,
+        resource_version=listed,
+        across_namespaces=namespace is None,
+        matches=lists.matcher(resource, label_selector, field_selector),
+    )
+    metadata: dict[str, Any] = {"resourceVersion": str(listed)}
+    if piece.continue_token:
+        metadata["continue"] = piece.continue_token
+    if piece.remaining is not None:
+        metadata["remainingItemCount"] = piece.remaining
+    items = [present(resource, i) for i in piece.items]
     if wants_table(request) and resource in tables.COLUMNS:
-        body = tables.table(resource, chosen, listed)
+        body = tables.table(resource, items, str(listed))
+        body["metadata"] = metadata
     else:
         api_version, kind = LIST_KINDS[resource]
         body = {
             "kind": kind,
             "apiVersion": api_version,
-            "metadata": {"resourceVersion": listed},
-            "items": chosen,
+            "metadata": metadata,
+            "items": items,
         }
     return _json(body, resource)
 
@@ -232,6 +159,8 @@ class ListQuery:
         resource_version: str | None = Query(None, alias="resourceVersion", max_length=32),
         allow_watch_bookmarks: bool = Query(False, alias="allowWatchBookmarks"),
         timeout_seconds: int | None = Query(None, alias="timeoutSeconds", ge=0),
+        limit: int = Query(0),
+        continue_token: str = Query("", alias="continue", max_length=4096),
     ) -> None:
         self.request = request
         self.label_selector = label_selector
@@ -240,6 +169,8 @@ class ListQuery:
         self.resource_version = resource_version
         self.allow_watch_bookmarks = allow_watch_bookmarks
         self.timeout_seconds = timeout_seconds
+        self.limit = limit
+        self.continue_token = continue_token
 
     def respond(
         self, session: ReadSession, row: ClusterRow, resource: str, namespace: str | None
@@ -254,6 +185,10 @@ class ListQuery:
             return watch.respond(
                 stream, self.resource_version, self.allow_watch_bookmarks, self.timeout_seconds
             )
+        if self.continue_token and self.resource_version not in (None, "", "0"):
+            raise apiserver.BadRequest(
+                "specifying resource version is not allowed when using continue"
+            )
         version, items = listing(session, row, resource, namespace)
         return respond_list(
             self.request,
@@ -263,6 +198,9 @@ class ListQuery:
             self.label_selector,
             self.field_selector,
             version=version,
+            limit=self.limit,
+            token=self.continue_token,
+            namespace=namespace,
         )
 
 

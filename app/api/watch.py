@@ -36,6 +36,7 @@ from app.core.model.workspace import Manifest
 from app.db import feed, follower, repo
 from app.db.session import get_engine
 from app.db.tables import ClusterRow
+from app.services import lists
 from app.settings import get_settings
 
 MIN_REQUEST_TIMEOUT = 1800.0
@@ -56,7 +57,7 @@ class Watch:
         assert row.id is not None
         self.cluster, self.cluster_id = row.name, row.id
         self.resource, self.namespace = resource, namespace
-        self.kind = kube_read.STORED.get(resource)
+        self.kind = lists.STORED.get(resource)
         self.requirements = selectors.parse(label_selector or "")
         kube_read.check_field_selector(field_selector, resource)
         self.field_selector = field_selector
@@ -78,12 +79,12 @@ class Watch:
         if self.table:
             obj = tables.table(self.resource, [obj], str(resource_version))
         else:
-            api_version, list_kind = kube_read.LIST_KINDS[self.resource]
+            api_version, list_kind = lists.LIST_KINDS[self.resource]
             obj = {"apiVersion": api_version, "kind": list_kind.removesuffix("List"), **obj}
         return orjson.dumps({"type": event_type, "object": obj}) + b"\n"
 
     def bookmark(self, resource_version: int) -> bytes:
-        api_version, list_kind = kube_read.LIST_KINDS[self.resource]
+        api_version, list_kind = lists.LIST_KINDS[self.resource]
         obj = {
             "kind": list_kind.removesuffix("List"),
             "apiVersion": api_version,
@@ -134,7 +135,7 @@ def _current(engine: Engine, watch: Watch) -> tuple[int, list[Manifest]]:
         row = repo.get_cluster(session, watch.cluster)
         if row.id != watch.cluster_id:
             return row.resource_version, []
-        version, items = kube_read.listing(session, row, watch.resource, watch.namespace)
+        version, items = lists.listing(session, row, watch.resource, watch.namespace)
         return version, [i for i in items if watch.matches(i)]
 
 

@@ -13,14 +13,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.core.apiserver import manifests, tables
-from app.core.controllers import deployment
 from app.core.model.kept import KEPT, STORED_NOT_SIMULATED
-from app.core.model.workspace import Workspace
 from app.db import repo
 from app.db.session import ReadSession
-from app.services import diagram
+from app.services import diagram, lists
 from app.services.clusters import summary
-from app.web import clusteredits, edits, live, panel, simulate
+from app.services.overview import overview
+from app.web import clusteredits, edits, live, panel, simulate, tablepage
 from app.web.views import LAYER_NAMES, View, is_fragment_request, templates
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -34,13 +33,38 @@ __all__ = ["router", "templates"]
 
 @router.get("/", response_class=HTMLResponse)
 def clusters_page(request: Request, session: ReadSession) -> Response:
-    """The clusters, each with its Services as `kubectl get svc -A` would show them."""
-    items = []
-    for row in repo.list_clusters(session):
-        state = repo.load_state(session, row)
-        items.append({"cluster": summary(session=session, row=row), "services": state.services})
+    """The clusters, each summarised: counts by kind and Service type, provider, health."""
+    items = [
+        {
+            "cluster": summary(session=session, row=row),
+            "overview": overview(session=session, row=row),
+        }
+        for row in repo.list_clusters(session)
+    ]
     context = {"items": items, "cluster_templates": clusteredits.TEMPLATES}
     return templates.TemplateResponse(request, "pages/clusters.html", context)
+
+
+SEARCH_RESULTS = 50
+"""Options the Service picker shows at once; more words narrow them."""
+
+
+@router.get("/clusters/{cluster}/services/search", response_class=HTMLResponse)
+def search_services(request: Request, session: ReadSession, cluster: str) -> Response:
+    """The Service picker's options: every Service of the cluster matching the words typed."""
+    try:
+        row = repo.get_cluster(session, cluster)
+    except repo.ClusterNotFound:
+        return not_found(request, cluster)
+    text = request.query_params.get("q", "")[:200].strip()
+    found, total = lists.search_services(session=session, row=row, text=text, limit=SEARCH_RESULTS)
+    context = {
+        "found": found,
+        "total": total,
+        "text": text,
+        "selected": request.query_params.get("service", "")[:300],
+    }
+    return templates.TemplateResponse(request, "partials/service_options.html", context)
 
 
 def not_found(request: Request, cluster: str) -> Response:
@@ -74,29 +98,6 @@ def topology_page(request: Request, session: ReadSession, cluster: str) -> Respo
     if view.sel:
         context["panel"] = panel.panel_context(ws, state, cluster, view.sel)
     return templates.TemplateResponse(request, "pages/topology.html", context)
-
-
-def _rows(resource: str, items: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
-    table = tables.table(resource, items, "0", now)
-    return [
-        {"object": item, "cells": row["cells"]}
-        for item, row in zip(items, table["rows"], strict=True)
-    ]
-
-
-def _table_context(ws: Workspace, what: str) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    columns = [c[0].upper() for c in tables.COLUMNS[what][0]]
-    items = list(ws.items({"services": "Service", "pods": "Pod", "nodes": "Node"}[what]))
-    context: dict[str, Any] = {"columns": columns, "rows": _rows(what, items, now)}
-    if what == "pods":
-        deployments = []
-        for dep in ws.items("Deployment"):
-            status = deployment.deployment_status(dep, deployment.owned_pods(ws, dep))
-            deployments.append({**dep, "status": status})
-        context["deployment_columns"] = [c[0].upper() for c in tables.COLUMNS["deployments"][0]]
-        context["deployments"] = _rows("deployments", deployments, now)
-    return context
 
 
 @router.get("/clusters/{cluster}/manifests", response_class=HTMLResponse)
@@ -133,7 +134,7 @@ def objects_page(request: Request, session: ReadSession, cluster: str) -> Respon
                 "namespaced": kept.namespaced,
                 "simulated": kept.simulated,
                 "columns": [c[0].upper() for c in tables.COLUMNS[kept.resource][0]],
-                "rows": _rows(kept.resource, items, now),
+                "rows": tablepage.table_rows(kept.resource, items, now),
             }
         )
     context = {
@@ -152,15 +153,15 @@ def table_page(request: Request, session: ReadSession, cluster: str, what: str) 
         return templates.TemplateResponse(
             request, "pages/not_found.html", {"what": f"page {what!r}"}, status_code=404
         )
-    loaded = panel.load(session, cluster)
-    if loaded is None:
+    try:
+        row = repo.get_cluster(session, cluster)
+    except repo.ClusterNotFound:
         return not_found(request, cluster)
-    row, ws, _ = loaded
     context = {
         "cluster": summary(session=session, row=row),
         "tab": what,
         "what": what,
-        **_table_context(ws, what),
+        **tablepage.table_context(session, row, what, tablepage.TableQuery.from_request(request)),
     }
     if is_fragment_request(request):
         return templates.TemplateResponse(request, "pages/table.html", context, block_name="table")

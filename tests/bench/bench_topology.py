@@ -28,7 +28,8 @@ from app.core.model.objects import (
 )
 from app.web.views import LAYER_NAMES, View, templates
 
-SIZES = (3, 100, 1_000, 5_000)
+SIZES = (3, 100, 200, 1_000, 5_000)
+"""200: the issue's big classroom cluster (200 nodes, ~280 Services drawn 30 at a time)."""
 PODS_PER_NODE = 30
 SERVICES_PER_NODE = 2
 PODS_PER_APP = 15

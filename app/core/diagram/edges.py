@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from app.core.diagram import bundling
 from app.core.diagram.connections import LoadBalancerPlan, Reach, ServiceReach
 from app.core.diagram.groups import Column
 from app.core.diagram.pods import PodArea
@@ -47,7 +48,9 @@ class EdgeBuilder:
         reach: Mapping[str, ServiceReach],
         area: PodArea,
         addresses: Mapping[str, AddressBox],
+        bundle: bool = True,
     ) -> None:
+        self.bundle = bundle
         self.selected = selected
         self.cols = cols
         self.client = client
@@ -87,24 +90,33 @@ class EdgeBuilder:
             column = next(i for i, c in enumerate(self.cols) if c.id == marker.column)
             markers.setdefault((marker.service, column), []).append(marker)
         bars = {b.key: b for b in self.bars}
+        routes: list[tuple[str, LoadBalancerBox, Box]] = []
         for lb in self.lbs:
             if not self._wanted(lb.service) or lb.pending:
                 continue
-            c, lb_top = self.client, (lb.cx, lb.y)
-            self._add("client-lb", c.id, lb.id, lb.service, [(c.cx, c.bottom), lb_top])
             columns = sorted(
                 {column_of_node[n] for n in self.plans[lb.service].nodes if n in column_of_node}
             )
             for column in columns:
                 tabs = markers.get((lb.service, column), [])
-                for tab in tabs:
-                    self._add(
-                        "lb-np", lb.id, tab.id, lb.service, [(lb.cx, lb.bottom), (tab.cx, tab.y)]
-                    )
+                routes += [("lb-np", lb, tab) for tab in tabs]
                 if not tabs:
-                    node = self.nodes[column]
-                    points = [(lb.cx, lb.bottom), (node.x + node.w // 2, node.y)]
-                    self._add("lb-node", lb.id, node.id, lb.service, points)
+                    routes.append(("lb-node", lb, self.nodes[column]))
+        bundled = self.bundle and len(routes) >= bundling.BUNDLE_FROM
+        c = self.client
+        first_row = min((lb.y for lb in self.lbs), default=0)
+        bus = max((lb.bottom for lb in self.lbs), default=0) + 12
+        for lb in dict.fromkeys(lb for _, lb, _ in routes):
+            points = (
+                bundling.client_route(c, lb, first_row)
+                if bundled
+                else [(c.cx, c.bottom), (lb.cx, lb.y)]
+            )
+            self._add("client-lb", c.id, lb.id, lb.service, points)
+        for kind, lb, box in routes:
+            target = (box.cx, box.y)
+            points = bundling.lb_route(lb, bus, target) if bundled else [(lb.cx, lb.bottom), target]
+            self._add(kind, lb.id, box.id, lb.service, points)
         for marker in self.markers:
             bar = bars[marker.service]
             if marker.forwards and self._wanted(marker.service):

@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.core.diagram.filterbox import Filter
+from app.core.diagram.shapes import Heading, ServiceBar
 from app.core.model.objects import ClusterState, Node, Pod, Service
 
 MAX_COLUMNS = 12
@@ -144,3 +145,42 @@ def shown_services(
     else:
         chosen.sort(key=_service_order)
     return chosen, len(state.services) - len(chosen)
+
+
+def zone_frames(
+    cols: Sequence[Column], col_x: Sequence[int], col_w: int, top: int, bottom: int
+) -> list[Heading]:
+    frames: list[Heading] = []
+    start = 0
+    for i in range(1, len(cols) + 1):
+        zone = cols[start].nodes[0].zone
+        if i == len(cols) or cols[i].nodes[0].zone != zone:
+            x = col_x[start] - 8
+            w = col_x[i - 1] + col_w + 8 - x
+            frames.append(
+                Heading(f"zone:{zone}", x, top, w, bottom - top, label=zone or "(no zone)")
+            )
+            start = i
+    return frames
+
+
+def segmented(
+    bars: Sequence[ServiceBar],
+    columns: Sequence[str],
+    col_x: Sequence[int],
+    col_w: int,
+    gap: int,
+) -> list[ServiceBar]:
+    """Each bar cut at the middle of the gaps between node columns: the pieces touch, so the
+    bar still reads as one Service on every node, and each piece belongs to one column."""
+    if len(columns) < 2:
+        return list(bars)
+    out = []
+    for bar in bars:
+        pieces = []
+        for i, column in enumerate(columns):
+            left = bar.x if i == 0 else col_x[i] - gap // 2
+            right = bar.x + bar.w if i == len(columns) - 1 else col_x[i] + col_w + gap // 2
+            pieces.append((column, left, bar.y, right - left))
+        out.append(replace(bar, segments=tuple(pieces)))
+    return out

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.core.apiserver.printers import port_string
 from app.core.diagram import groups
+from app.core.diagram.captions import captions
 from app.core.diagram.connections import (
     LoadBalancerPlan,
     ServiceReach,
@@ -48,6 +49,8 @@ TAB_H, TAB_MAX_W = 18, 50
 HEADER_H = 42
 BAR_H, BAR_PITCH = 26, 33
 NS_HEADING_H = 18
+NS_INSET, NS_GAP = 6, 8
+"""Grouped by namespace: bars sit this far inside their namespace's area; areas this apart."""
 ADDR_W, ADDR_H = 196, 40
 
 
@@ -60,6 +63,8 @@ class LayoutOptions:
     focus: str = ""
     system: bool = True
     max_services: int = 30
+    bundle: bool = True
+    """Route dense load-balancer edges as trunks (bundling.py); False: straight lines."""
     positions: Mapping[str, Position] = field(default_factory=dict)
     """Saved top-left corners by id (`node:node-1`, `lb:default/web`): the user's dragging."""
 
@@ -120,6 +125,7 @@ def layout(state: ClusterState, options: LayoutOptions | None = None) -> Layout:
     bars, headings = _service_bars(
         state, services, reach, row_w - 12, y_nodes + HEADER_H + 6, opts, flt
     )
+    bars = groups.segmented(bars, [c.id for c in cols], col_x, col_w, GAP)
     pod_top = (bars[-1].bottom if bars else y_nodes + HEADER_H) + 14
     area = place_pods(
         state, cols, col_x, col_w, pod_top, reach, flt, opts.service, len(services), tint
@@ -127,12 +133,13 @@ def layout(state: ClusterState, options: LayoutOptions | None = None) -> Layout:
     node_bottom = max(area.bottom, pod_top + 20) + 8
     nodes = _node_boxes(cols, col_x, col_w, y_nodes, node_bottom - y_nodes, area, flt)
     if opts.group_by == "zone" and all(c.single for c in cols):
-        headings += _zone_frames(cols, col_x, col_w, y_nodes - TAB_H - 22, node_bottom + 6)
+        headings += groups.zone_frames(cols, col_x, col_w, y_nodes - TAB_H - 22, node_bottom + 6)
     markers = _port_markers(services, cols, col_x, col_w, y_nodes, reach, opts.service, flt)
     addresses = _addresses(state, bars, reach, MARGIN + row_w + GAP)
     edges = EdgeBuilder(
         selected=opts.service, cols=cols, client=client, lbs=lbs, plans=plans, nodes=nodes,
         markers=markers, bars=bars, reach=reach, area=area, addresses=addresses,
+        bundle=opts.bundle,
     ).build()  # fmt: skip
     bottom = max([node_bottom, *(a.bottom for a in addresses.values())])
     grouped = any(not c.single for c in cols)
@@ -160,7 +167,8 @@ def layout(state: ClusterState, options: LayoutOptions | None = None) -> Layout:
             "columns": n,
         },
     )
-    return apply_positions(drawn, opts.positions) if opts.positions else drawn
+    placed = apply_positions(drawn, opts.positions) if opts.positions else drawn
+    return replace(placed, labels=captions(placed))
 
 
 def _load_balancers(
@@ -174,9 +182,12 @@ def _load_balancers(
     lb_services = [s for s in services if s.type == "LoadBalancer"]
     per_row = max(1, (row_w + LB_GAP) // (LB_W + LB_GAP))
     boxes, y = [], top
+    across = min(per_row, len(lb_services))
     for start in range(0, len(lb_services), per_row):
         row = lb_services[start : start + per_row]
-        x = MARGIN + (row_w - len(row) * (LB_W + LB_GAP) + LB_GAP) // 2
+        # Every row starts where a full one does: boxes stand in columns, and the lanes
+        # between them (bundling.py) stay clear from the top row to the bottom.
+        x = MARGIN + (row_w - across * (LB_W + LB_GAP) + LB_GAP) // 2
         for svc in row:
             plan = plans[svc.key]
             boxes.append(
@@ -220,22 +231,30 @@ def _service_bars(
     opts: LayoutOptions,
     flt: Filter,
 ) -> tuple[list[ServiceBar], list[Heading]]:
+    """One bar per Service; grouped by namespace, each namespace's bars sit in an area of
+    its tint, labelled at the top (a heading row, then the bars, then a small gap)."""
     bars: list[ServiceBar] = []
     headings: list[Heading] = []
     x, y, namespace = MARGIN + 6, top, None
+    by_namespace = opts.group_by == "namespace"
+    inset = NS_INSET if by_namespace else 0
     for svc in services:
-        if opts.group_by == "namespace" and svc.namespace != namespace:
+        if by_namespace and svc.namespace != namespace:
+            if namespace is not None:
+                y += NS_GAP
             namespace = svc.namespace
             headings.append(
                 Heading(
-                    f"ns:{namespace}", x, y, width, NS_HEADING_H, label=namespace, kind="namespace"
+                    f"ns:{namespace}", x, y, width, NS_HEADING_H, label=namespace,
+                    kind="namespace", tint=tint(namespace),
                 )
-            )
+            )  # fmt: skip
             y += NS_HEADING_H
         r = reach[svc.key]
         bars.append(
             ServiceBar(
-                f"svc:{svc.key}", x, y, width, BAR_H, dim=_dim_service(svc, opts.service, flt),
+                f"svc:{svc.key}", x + inset, y, width - 2 * inset, BAR_H,
+                dim=_dim_service(svc, opts.service, flt),
                 key=svc.key, name=svc.name, namespace=svc.namespace, type=svc.type,
                 kind=r.kind, address=service_address(svc),
                 dns=f"{svc.name}.{svc.namespace}.svc.{state.config.cluster_domain}",
@@ -244,6 +263,9 @@ def _service_bars(
             )
         )  # fmt: skip
         y += BAR_PITCH
+        if by_namespace:
+            area = headings[-1]
+            headings[-1] = replace(area, h=y - BAR_PITCH + BAR_H + NS_INSET - area.y)
     return bars, headings
 
 
@@ -281,23 +303,6 @@ def _node_boxes(
             )
         )  # fmt: skip
     return boxes
-
-
-def _zone_frames(
-    cols: Sequence[groups.Column], col_x: Sequence[int], col_w: int, top: int, bottom: int
-) -> list[Heading]:
-    frames: list[Heading] = []
-    start = 0
-    for i in range(1, len(cols) + 1):
-        zone = cols[start].nodes[0].zone
-        if i == len(cols) or cols[i].nodes[0].zone != zone:
-            x = col_x[start] - 8
-            w = col_x[i - 1] + col_w + 8 - x
-            frames.append(
-                Heading(f"zone:{zone}", x, top, w, bottom - top, label=zone or "(no zone)")
-            )
-            start = i
-    return frames
 
 
 def _port_markers(

@@ -23,6 +23,8 @@ MOVABLE = re.compile(r"^(node|group|lb):[A-Za-z0-9][A-Za-z0-9._:/-]{0,252}$")
 """The ids a user may place: node and group columns, load balancers."""
 
 Position = tuple[int, int]
+GAP = 12
+"""Half the gap between node columns: a bar's piece reaches this far beyond its node."""
 B = TypeVar("B", bound=Box)
 
 
@@ -79,18 +81,45 @@ def _inside(box: Box, frame: Box, above: int) -> bool:
     return frame.x <= box.cx <= frame.x + frame.w and frame.y - above <= box.y <= frame.bottom
 
 
-def _edge(edge: Edge, deltas: Mapping[str, Position]) -> Edge:
-    source = deltas.get(edge.source.split("@")[0], (0, 0))
+def _end_delta(index: int, count: int, source: Position, target: Position) -> Position:
+    """Which end a point of an edge follows: the first half the source, the rest the target;
+    a bundled route (bundling.py) keeps its trunk and moves only the two points at each end."""
+    if count > 4:
+        return source if index < 2 else target if index >= count - 2 else (0, 0)
+    return source if index < count // 2 else target
+
+
+def _edge(edge: Edge, deltas: Mapping[str, Position], frames: Mapping[str, Box]) -> Edge:
+    """The edge with each end moved as its box moved; an end at a Service bar moves with
+    the piece of the bar it touches (the column whose node was dragged)."""
+
+    def bar_delta(x: int) -> Position:
+        home = next((i for i, f in frames.items() if f.x - GAP <= x <= f.x + f.w + GAP), "")
+        return deltas.get(home, (0, 0))
+
+    source_id = edge.source.split("@")[0]
+    source = deltas.get(source_id, (0, 0))
     target = deltas.get(edge.target, (0, 0))
+    if source_id.startswith("svc:") and edge.points:
+        source = bar_delta(edge.points[0][0])
+    if edge.target.startswith("svc:") and edge.points:
+        target = bar_delta(edge.points[-1][0])
     if source == (0, 0) and target == (0, 0):
         return edge
-    half = len(edge.points) // 2
     points = tuple(
         (x + d[0], y + d[1])
         for i, (x, y) in enumerate(edge.points)
-        for d in [source if i < half else target]
+        for d in [_end_delta(i, len(edge.points), source, target)]
     )
     return replace(edge, points=points)
+
+
+def _segment(
+    piece: tuple[str, int, int, int], deltas: Mapping[str, Position]
+) -> tuple[str, int, int, int]:
+    column, x, y, w = piece
+    dx, dy = deltas.get(column, (0, 0))
+    return column, x + dx, y + dy, w
 
 
 def apply_positions(drawn: Layout, positions: Mapping[str, Position]) -> Layout:
@@ -133,6 +162,9 @@ def apply_positions(drawn: Layout, positions: Mapping[str, Position]) -> Layout:
             lbs.append(lb)
     if not deltas:
         return drawn
+    services = [
+        replace(b, segments=tuple(_segment(s, deltas) for s in b.segments)) for b in drawn.services
+    ]
     boxes: list[Box] = [*nodes, *ports, *pods, *chips, *lbs]
     return replace(
         drawn,
@@ -143,5 +175,6 @@ def apply_positions(drawn: Layout, positions: Mapping[str, Position]) -> Layout:
         ports=tuple(ports),
         pods=tuple(pods),
         chips=tuple(chips),
-        edges=tuple(_edge(e, deltas) for e in drawn.edges),
+        services=tuple(services),
+        edges=tuple(_edge(e, deltas, frames) for e in drawn.edges),
     )

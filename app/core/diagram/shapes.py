@@ -10,7 +10,10 @@ Coordinates are SVG user units; the template draws them, `GET …/topology` retu
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
+
+from app.core.diagram.labels import Label
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,9 @@ class ServiceBar(Box):
     split: bool = False
     selected: bool = False
     tint: int = 0
+    segments: tuple[tuple[str, int, int, int], ...] = ()
+    """(column id, x, y, width): the bar drawn as one piece per node column, so a dragged
+    node takes its part of every Service with it ((): one piece, the whole bar)."""
 
 
 @dataclass(frozen=True)
@@ -121,10 +127,11 @@ class AddressBox(Box):
 
 @dataclass(frozen=True)
 class Heading(Box):
-    """A zone frame around node columns, or a namespace heading in the ClusterIP layer."""
+    """A zone frame around node columns, or a namespace's area around its Services' bars."""
 
     label: str = ""
     kind: str = "zone"
+    tint: int = 0
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,18 @@ class Layout:
     breadcrumbs: tuple[tuple[str, str], ...] = ()
     """(label, focus path) from the whole cluster down to the group shown."""
     totals: dict[str, int] = field(default_factory=dict)
+    labels: tuple[Label, ...] = ()
+    """The visible text (captions.py): fitted to its boxes, no two overlapping."""
+
+    @cached_property
+    def _labels_by_owner(self) -> dict[str, list[Label]]:
+        owned: dict[str, list[Label]] = {}
+        for lab in self.labels:
+            owned.setdefault(lab.owner, []).append(lab)
+        return owned
+
+    def labels_of(self, owner: str) -> list[Label]:
+        return self._labels_by_owner.get(owner, [])
 
     def ids(self) -> set[str]:
         boxes: list[Box] = [

@@ -1,5 +1,5 @@
 // Dragging node and load-balancer boxes on the topology diagram, and saving where they land.
-// A drag moves the box (with the nodePort tabs and pods drawn inside a node) and bends the
+// A drag moves the box (with the nodePort tabs, pods and Service bar pieces of a node) and bends the
 // ends of its edges; the drop saves the positions with PUT /api/clusters/{c}/layout (one save
 // at a time) and the server redraws the diagram from them. "Reset layout" deletes them.
 (function () {
@@ -71,7 +71,8 @@
     return saving;
   }
 
-  // What moves with a box: a node carries its nodePort tabs and the pods and counters in it.
+  // What moves with a box: a node carries its nodePort tabs, the pods and counters in it and
+  // its piece of every Service bar (all marked with data-column).
   function members(svg, el) {
     var id = el.getAttribute("data-id");
     var list = [el];
@@ -82,18 +83,34 @@
     return list;
   }
 
-  function edgesOf(svg, ids) {
+  // The edges that follow a moved box. An end at a Service bar follows only when it touches
+  // the bar's piece inside the dragged node (`column`: its x range; null for a load balancer).
+  function edgesOf(svg, ids, column) {
     var found = [];
+    function inColumn(point) {
+      return column !== null && point[0] >= column[0] - 12 && point[0] <= column[1] + 12;
+    }
     svg.querySelectorAll(".edge").forEach(function (edge) {
       var parts = edge.getAttribute("data-id").split(">");
-      var source = ids.has(parts[0].split("@")[0]), target = ids.has(parts[1]);
-      if (!source && !target) return;
       var points = edge.getAttribute("points").trim().split(/\s+/).map(function (p) {
         return p.split(",").map(Number);
       });
+      var from = parts[0].split("@")[0];
+      var source = ids.has(from) || (from.indexOf("svc:") === 0 && inColumn(points[0]));
+      var target = ids.has(parts[1]) ||
+        (parts[1].indexOf("svc:") === 0 && inColumn(points[points.length - 1]));
+      if (!source && !target) return;
       found.push({ el: edge, points: points, source: source, target: target });
     });
     return found;
+  }
+
+  // Which end a point follows (as app/core/diagram/positions.py): halves, or for a bundled
+  // route only the two points at each end.
+  function follows(edge, i) {
+    var n = edge.points.length;
+    if (n > 4) return i < 2 ? edge.source : (i >= n - 2 ? edge.target : false);
+    return i < Math.floor(n / 2) ? edge.source : edge.target;
   }
 
   document.addEventListener("pointerdown", function (event) {
@@ -107,7 +124,8 @@
     var ids = new Set(moving.map(function (m) { return m.getAttribute("data-id"); }));
     drag = {
       svg: svg, el: el, start: svgPoint(svg, event), moving: moving, ids: ids, edges: null,
-      x: +rect.getAttribute("x"), y: +rect.getAttribute("y"), dx: 0, dy: 0, active: false,
+      x: +rect.getAttribute("x"), y: +rect.getAttribute("y"), w: +rect.getAttribute("width"),
+      dx: 0, dy: 0, active: false,
       pointer: event.pointerId,
     };
   });
@@ -119,7 +137,8 @@
     if (!drag.active) {
       if (Math.abs(dx) < 4 && Math.abs(dy) < 4) return;
       drag.active = true;
-      drag.edges = edgesOf(drag.svg, drag.ids);
+      var column = drag.el.matches(".node") ? [drag.x, drag.x + drag.w] : null;
+      drag.edges = edgesOf(drag.svg, drag.ids, column);
       drag.svg.classList.add("dragging");
       drag.el.classList.add("dragged");
     }
@@ -131,10 +150,8 @@
     var shift = "translate(" + dx + " " + dy + ")";
     drag.moving.forEach(function (m) { m.setAttribute("transform", shift); });
     drag.edges.forEach(function (edge) {
-      var half = Math.floor(edge.points.length / 2);
       edge.el.setAttribute("points", edge.points.map(function (p, i) {
-        var moves = i < half ? edge.source : edge.target;
-        return moves ? (p[0] + dx) + "," + (p[1] + dy) : p[0] + "," + p[1];
+        return follows(edge, i) ? (p[0] + dx) + "," + (p[1] + dy) : p[0] + "," + p[1];
       }).join(" "));
     });
   });

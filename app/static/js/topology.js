@@ -11,6 +11,12 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
+  // The Service search box sits in the view form but belongs to its own (empty) form: its
+  // change must not redraw the diagram; only picking an option in the list does.
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.id === "service-search") event.stopPropagation();
+  }, true);
+
   function openPanel() {
     var panel = document.getElementById("panel");
     if (panel) panel.classList.add("open");

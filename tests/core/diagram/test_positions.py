@@ -60,3 +60,21 @@ def test_positions_are_clamped_to_the_drawing() -> None:
     node = box(after, "node:node-1")
     assert node.x == 0
     assert node.y == 50_000
+
+
+def test_a_dragged_node_takes_its_piece_of_every_service_bar_and_the_edges_on_it() -> None:
+    from app.core.diagram.layout import LayoutOptions, layout
+    from tests.core.builders import three_node_web
+
+    state = three_node_web()
+    plain = layout(state)
+    node = plain.nodes[1]
+    moved = layout(state, LayoutOptions(positions={node.id: (node.x + 40, node.y + 300)}))
+    for before, after in zip(plain.services, moved.services, strict=True):
+        for old, new in zip(before.segments, after.segments, strict=True):
+            shift = (40, 300) if old[0] == node.id else (0, 0)
+            assert (new[1] - old[1], new[2] - old[2]) == shift
+    edges = {e.id: e for e in plain.edges}
+    for e in moved.edges:
+        if e.kind == "np-svc" and e.source.startswith(f"np:{node.name}:"):
+            assert [(x - 40, y - 300) for x, y in e.points] == list(edges[e.id].points)
