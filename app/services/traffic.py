@@ -9,6 +9,7 @@ import anyio
 from sqlmodel import Session
 
 from app.core.apiserver.writes import NotFound
+from app.core.diagram.trace import hop_ids, path_service
 from app.core.kubeproxy import ladder as proxyladder
 from app.core.kubeproxy import rules as proxyrules
 from app.core.model.objects import ClusterState
@@ -73,8 +74,10 @@ async def traffic_events(
     *, cluster: str, stream: TrafficStream, start: int
 ) -> AsyncIterator[tuple[str, dict[str, Any] | None]]:
     """("request", path) as each request's arrival time comes (wall clock, from now), each
-    routed against the cluster of that moment; ("done", totals) at the end; (":", None) as a
-    heartbeat while nothing is due. The caller stops iterating when its client goes."""
+    routed against the cluster of that moment, with `ids` (the diagram's elements per hop)
+    and `affinitySeconds` (the Service's ClientIP timeout, or null); ("done", totals) at the
+    end; (":", None) as a heartbeat while nothing is due. The caller stops iterating when
+    its client goes."""
     first = stream.next_arrival() if not stream.done else 0.0
     began = anyio.current_time()
     state = await anyio.to_thread.run_sync(cluster_state, cluster)
@@ -90,5 +93,10 @@ async def traffic_events(
         if anyio.current_time() - read_at > REFRESH_SECONDS:
             state = await anyio.to_thread.run_sync(cluster_state, cluster)
             read_at = anyio.current_time()
-        yield "request", stream.next(state)[1]
+        path, data = stream.next(state)
+        service = path_service(path, state)
+        sticky = service is not None and service.session_affinity == "ClientIP"
+        data["ids"] = hop_ids(path, state)
+        data["affinitySeconds"] = service.affinity_timeout if service and sticky else None
+        yield "request", data
     yield "done", stream.summary(start=start)

@@ -120,9 +120,9 @@ class TrafficStream:
         """The last request's arrival time, in seconds after the first."""
         return self._variates.duration
 
-    def next(self, state: ClusterState) -> tuple[float, dict[str, Any]]:
-        """(arrival time in seconds, the request's path in the route contract plus `request`,
-        `client`, `clientIP`, `t`, `affinityRule` and `crossNode`)."""
+    def next(self, state: ClusterState) -> tuple[Path, dict[str, Any]]:
+        """(the request's Path, its route contract plus `request`, `client`, `clientIP`, `t`
+        (arrival, seconds after the run's first request), `affinityRule` and `crossNode`)."""
         i = self.position
         self.next_arrival()
         v, self._pending = self._pending, None
@@ -141,7 +141,7 @@ class TrafficStream:
         self._open.extend((now + CONNECTION_SECONDS, conn) for conn in opened)
         self.totals.add(path, client)
         rule = affinity_rule(path)
-        return now, {
+        return path, {
             **path.to_dict(),
             "request": i,
             "client": client,
