@@ -25,7 +25,7 @@ from app.api.errors import READ_ERRORS
 from app.core.model.fielderrors import ValidationFailed, invalid
 from app.core.network.routing import RouteError, Source
 from app.core.simulation.simulate import Spec
-from app.core.simulation.stream import TrafficStream
+from app.core.simulation.stream import RUN_LENGTH, TrafficStream
 from app.db import snapshots
 from app.db.session import ReadSession
 from app.services.simulations import SLOTS
@@ -57,9 +57,9 @@ def parse_source(text: str) -> Source:
 
 
 def _check_limits(requests: int, rate: float, start: int) -> None:
-    limit = get_settings().SVCSCOPE_MAX_SCALAR_REQUESTS
+    limit = min(get_settings().SVCSCOPE_MAX_SCALAR_REQUESTS, RUN_LENGTH)
     if requests > limit:
-        why = f"must be at most {limit} (SVCSCOPE_MAX_SCALAR_REQUESTS)"
+        why = f"must be at most {limit}: each request is routed one by one"
         raise ValidationFailed("Traffic", "", [invalid("requests", requests, why)])
     if start >= requests:
         raise ValidationFailed("Traffic", "", [invalid(

@@ -8,10 +8,11 @@ state the caller hands in when its turn comes, and what the nodes' kernels remem
 connections (ClientIP affinity, IPVS round-robin positions and active connections) lives in
 the stream and persists for the whole run.
 
-The requests draw the same variates, in the same order, as simulate()'s scalar engine
-(VariateStream: arrival times, client index, one 64-bit word per request), and decide them
-with the same VariateChooser: the same seed replays the same paths, and on an unchanged
-cluster a stream and `simulate(engine="scalar")` agree request by request.
+The requests draw their variates as simulate() does (VariateStream: arrival times, client
+index, one 64-bit word per request) and decide them with the same VariateChooser, always for a
+run of RUN_LENGTH requests of which the stream sends the first `spec.requests`: request i's
+variates then depend on the seed, the rate and the number of clients only, so a run sent in
+pieces (a request, then ten more, then a pause and the rest) replays exactly as one run.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from app.core.simulation.plan import VariateChooser
 from app.core.simulation.simulate import AFFINITY_MARKS, Spec, client_ips
 from app.core.simulation.variates import Variates, VariateStream
 
+RUN_LENGTH = 10_000
+"""The most requests one stream sends, and the run every stream's variates are drawn for."""
 CONNECTION_SECONDS = 1.0
 """How long IPVS counts each connection active (simulate()'s scalar engine holds them as long)."""
 
@@ -87,7 +90,9 @@ class TrafficStream:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
         self.ips = client_ips(spec)
-        self._variates = VariateStream(spec.seed, spec.requests, spec.rate, len(self.ips))
+        if not 1 <= spec.requests <= RUN_LENGTH:
+            raise ValueError(f"a stream sends 1 to {RUN_LENGTH} requests")
+        self._variates = VariateStream(spec.seed, RUN_LENGTH, spec.rate, len(self.ips))
         self._affinity, self._ipvs = AffinityState(), IpvsState()
         self._open: list[tuple[float, IpvsConnection]] = []
         self.totals = Totals()
@@ -95,7 +100,7 @@ class TrafficStream:
 
     @property
     def done(self) -> bool:
-        return self._pending is None and self._variates.position >= self.spec.requests
+        return self.position >= self.spec.requests
 
     @property
     def position(self) -> int:
@@ -114,11 +119,6 @@ class TrafficStream:
         while self.position < min(start, self.spec.requests):
             self.next(state)
         self.totals = Totals()
-
-    @property
-    def duration(self) -> float:
-        """The last request's arrival time, in seconds after the first."""
-        return self._variates.duration
 
     def next(self, state: ClusterState) -> tuple[Path, dict[str, Any]]:
         """(the request's Path, its route contract plus `request`, `client`, `clientIP`, `t`

@@ -14,7 +14,7 @@
   var dots = [], marks = [], landed = [];
   var counts = { pod: {}, node: {} }, rings = {}, totals = null;
   var served = { pod: {}, node: {}, requests: 0 };  // every run's `done` totals, added up
-  var stepDot = null, frame = 0, last = 0, follow = null;
+  var stepDot = null, stepAhead = 0, frame = 0, last = 0, follow = null;
 
   function section() { return document.getElementById("motion"); }
   function form() { return document.getElementById("motion-form"); }
@@ -105,7 +105,12 @@
     if (name === "done") { totals = body; add(body); return; }
     r.received++;
     position = body.request + 1;
-    if (r.stepping) { stepDot = launch(body, true); return; }
+    if (r.stepping) {  // presses made while the request was on its way count as steps
+      stepDot = launch(body, true);
+      if (stepDot) { stepDot.goal = Math.min(stepAhead, body.hops.length - 1); schedule(); }
+      stepAhead = 0;
+      return;
+    }
     if (body.request % r.sample === 0) launch(body, false);
     else land(body, null);
   }
@@ -253,7 +258,9 @@
       stepDot = null;
       return;
     }
-    if (run) return;
+    if (run && run.stepping) { stepAhead++; return; }
+    if (run || paused) { status("step: wait for the run to end"); return; }
+    stepAhead = 0;
     start(1, true);
   }
 
@@ -361,7 +368,7 @@
     if (!t.closest || !t.closest("#motion")) return;
     if (t.name === "speed") setSpeed(t.value);
     else if (t.name === "provider") provider(t.value);
-    else if (["destination", "source", "clients", "seed"].indexOf(t.name) >= 0) position = 0;
+    else if (["destination", "source", "clients", "seed", "rate"].indexOf(t.name) >= 0) position = 0;
   });
   document.addEventListener("submit", function (event) {
     if (event.target.id === "motion-form") event.preventDefault();

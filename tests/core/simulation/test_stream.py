@@ -10,7 +10,7 @@ from app.core.controllers.snapshot import cluster_state
 from app.core.kubeproxy.ladder import ladder
 from app.core.simulation.events import apply_event, parse_events
 from app.core.simulation.simulate import Spec, simulate
-from app.core.simulation.stream import TrafficStream
+from app.core.simulation.stream import RUN_LENGTH, TrafficStream
 from tests.core.simulation.test_simulate import demo, set_affinity
 
 SPEC = Spec(destination="web:80", requests=60, clients=4, rate=20.0, seed=7)
@@ -34,14 +34,28 @@ def test_the_same_seed_replays_the_same_paths_in_the_same_order() -> None:
     assert run(replace(SPEC, seed=8), lambda _: state) != first
 
 
-def test_a_stream_agrees_with_the_scalar_simulation_request_by_request() -> None:
+def test_a_run_sent_in_pieces_is_the_run_sent_at_once() -> None:
     ws = demo()
     set_affinity(ws)
     state = cluster_state(ws)
-    paths = run(SPEC, lambda _: state)
-    result = simulate(ws, replace(SPEC, engine="scalar", sample=SPEC.requests))
-    assert [p["pod"] for p in paths] == [s["pod"] for s in result["sample"]]
-    assert [bool(p["affinityRule"]) for p in paths] == [s["affinity_hit"] for s in result["sample"]]
+    whole = run(SPEC, lambda _: state)
+    assert run(replace(SPEC, requests=1), lambda _: state) == whole[:1]
+    assert run(replace(SPEC, requests=11), lambda _: state, start=1) == whole[1:11]
+
+
+def test_a_stream_decides_as_the_scalar_simulation_of_the_same_run() -> None:
+    """Both take request i's decisions from the same variates with the same chooser."""
+    ws = demo()
+    set_affinity(ws)
+    state = cluster_state(ws)
+    spec = replace(SPEC, requests=RUN_LENGTH)
+    stream = TrafficStream(spec)
+    paths = [stream.next(state)[1] for _ in range(40)]
+    result = simulate(ws, replace(spec, engine="vector", sample=RUN_LENGTH))
+    assert [p["pod"] for p in paths] == [s["pod"] for s in result["sample"][:40]]
+    assert [bool(p["affinityRule"]) for p in paths] == [
+        s["affinity_hit"] for s in result["sample"][:40]
+    ]
 
 
 def test_a_run_resumed_at_a_request_continues_as_if_it_had_not_stopped() -> None:
