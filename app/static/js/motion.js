@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   var V = null;  // window.svcscopeMotionViews, once both scripts ran
-  var HOP_MS = 420, MAX_DOTS = 300, RUN_LIMIT = 2000, MARK_MS = 2500;
+  var HOP_MS = 420, MAX_DOTS = 300, RUN_LIMIT = 2000, MARK_MS = 2500, SLOW_MS = 200;
   var reduced = window.matchMedia("(prefers-reduced-motion: reduce)");
   var run = null;      // the stream being read: {controller, requests, start, received, sample}
   var position = 0;    // requests of this page's run already sent (the next one's number)
@@ -14,13 +14,12 @@
   var dots = [], marks = [], landed = [];
   var counts = { pod: {}, node: {} }, rings = {}, totals = null;
   var served = { pod: {}, node: {}, requests: 0 };  // every run's `done` totals, added up
-  var stepDot = null, stepAhead = 0, frame = 0, last = 0, follow = null;
+  var stepDot = null, stepAhead = 0, frame = 0, last = 0, follow = null, drawn = 0;
 
   function section() { return document.getElementById("motion"); }
   function form() { return document.getElementById("motion-form"); }
   function field(name) { var f = form(); return f ? f.elements[name] : null; }
   function cluster() { var s = section(); return s ? s.getAttribute("data-cluster") : ""; }
-  function colour(client) { return "var(--t" + (client % 8) + ")"; }
 
   function status(text) { V.text("motion-status", text); }
   function error(text) {
@@ -130,13 +129,9 @@
   }
 
   function launch(data, manual) {
-    var layer = V.layer();
-    if (!layer) return null;
+    if (!V.svg()) return null;
     var dot = { data: data, pts: V.points(data), at: 0, goal: manual ? 0 : data.hops.length - 1,
-                manual: manual, reached: -1, el: V.make("circle", "dot", layer) };
-    dot.el.setAttribute("r", "5");
-    dot.el.style.fill = colour(data.client);
-    dot.el.setAttribute("data-request", String(data.request));
+                manual: manual, reached: -1, colour: data.client % 8 };
     place(dot);
     dots.push(dot);
     follow = dot;
@@ -151,8 +146,6 @@
     var a = dot.pts[i], b = dot.pts[Math.min(i + 1, dot.pts.length - 1)];
     dot.x = a.x + (b.x - a.x) * f;
     dot.y = a.y + (b.y - a.y) * f;
-    dot.el.setAttribute("cx", dot.x.toFixed(1));
-    dot.el.setAttribute("cy", dot.y.toFixed(1));
   }
 
   // The dot reaches hop i: caption and packet for the dot being followed, the ladder's fall
@@ -164,7 +157,7 @@
     if (dot === follow || dot.manual) {
       V.text("motion-caption", V.caption(dot.data, i));
       V.text("motion-packet", V.packet(dot.data, i));
-      label(dot, hop.src + " → " + hop.dst);
+      tag = { request: dot.data.request, text: hop.src + " → " + hop.dst };
     }
     if (hop.kind === "service" && hop.rule && hop.node && dot.data.outcome === "delivered") {
       V.ladder(cluster(), hop, !!dot.data.affinityRule, HOP_MS / speed / 4);
@@ -174,20 +167,6 @@
 
   // The packet on the dot being followed: its addresses as they leave the hop it passed.
   var tag = null;
-  function label(dot, text) {
-    var layer = V.layer();
-    if (!layer) return;
-    if (!tag || !tag.isConnected) tag = V.make("text", "dot-packet", layer);
-    tag.textContent = text;
-    tag.setAttribute("data-request", String(dot.data.request));
-    moveLabel(dot);
-  }
-
-  function moveLabel(dot) {
-    if (!tag || tag.getAttribute("data-request") !== String(dot.data.request)) return;
-    tag.setAttribute("x", (dot.x + 9).toFixed(1));
-    tag.setAttribute("y", (dot.y - 8).toFixed(1));
-  }
 
   function end(dot) {
     dot.done = true;
@@ -219,32 +198,38 @@
     }
     if (dot) landed.push({ request: data.request, x: dot.x, y: dot.y, outcome: data.outcome,
                            pod: pod ? "pod:" + pod.namespace + "/" + pod.name : null });
-    V.drawCounts(counts);
+    schedule();
   }
 
   function schedule() { if (!frame) frame = requestAnimationFrame(tick); }
 
+  var costs = [];  // the script's own time per frame (the last 600), for the bench
+
   function tick(now) {
+    var began = performance.now();
     frame = 0;
     var dt = last ? Math.min(now - last, 100) : 16;
     last = now;
     var step = paused ? 0 : dt * speed / HOP_MS;
     var keep = [];
     dots.forEach(function (dot) {
-      if (dot.done) { dot.el.remove(); return; }
+      if (dot.done) return;
       if (dot.at < dot.goal) {
         dot.at = Math.min(dot.goal, dot.at + step);
         place(dot);
-        moveLabel(dot);
         arrive(dot, Math.floor(dot.at + 1e-9));
       }
       keep.push(dot);
     });
     dots = keep;
     marks = marks.filter(function (m) { if (now < m.until) return true; m.el.remove(); return false; });
-    V.drawRings(rings, now);
-    if (tag && !dots.length && !stepDot) { tag.remove(); tag = null; }
-    if (dots.length || marks.length || Object.keys(rings).length) schedule(); else last = 0;
+    if (now - drawn > SLOW_MS) { V.drawRings(rings, now); V.drawCounts(counts); drawn = now; }
+    if (tag && !dots.length && !stepDot) tag = null;
+    V.paint(dots, tag);
+    costs.push(performance.now() - began);
+    if (costs.length > 600) costs.shift();
+    if (dots.length || marks.length || Object.keys(rings).length || now - drawn < SLOW_MS) schedule();
+    else { last = 0; V.drawCounts(counts); }
   }
 
   // Step mode: one request, one hop per press; past the last hop, the next press starts anew.
@@ -379,7 +364,7 @@
     if (!V) return;
     V.forget();
     var layer = V.layer();
-    dots.forEach(function (d) { d.pts = V.points(d.data); if (layer) layer.appendChild(d.el); place(d); });
+    dots.forEach(function (d) { d.pts = V.points(d.data); place(d); });
     marks.forEach(function (m) { if (layer) layer.appendChild(m.el); });
     V.drawCounts(counts);
   });
@@ -399,6 +384,7 @@
     totals: function () { return totals; },
     served: function () { return JSON.parse(JSON.stringify(served)); },
     landed: function () { return landed.slice(); },
-    inFlight: function () { return dots.length; }
+    inFlight: function () { return dots.length; },
+    frameCosts: function () { return costs.slice(); }
   };
 })();

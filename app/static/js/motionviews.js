@@ -222,10 +222,84 @@
       }, function () { pending = ""; });
   }
 
+  // The dots are painted on a canvas over the visible part of the diagram: moving 300 SVG
+  // elements would repaint the whole (possibly 100-node wide) drawing every frame.
+  var canvas = null, palette = null, paletteAt = 0;
+
+  function colours(now) {
+    if (!palette || now - paletteAt > 1000) {  // the theme may change under a run
+      var css = getComputedStyle(document.documentElement);
+      palette = [0, 1, 2, 3, 4, 5, 6, 7].map(function (i) { return css.getPropertyValue("--t" + i).trim() || "#36c"; });
+      palette.fg = css.getPropertyValue("--fg").trim() || "#111";
+      palette.bg = css.getPropertyValue("--bg").trim() || "#fff";
+      paletteAt = now;
+    }
+    return palette;
+  }
+
+  function surface() {
+    var s = svg(), holder = s && s.parentNode;
+    if (!holder) return null;
+    if (!canvas || canvas.parentNode !== holder) {
+      canvas = document.createElement("canvas");
+      canvas.className = "motion-canvas";
+      canvas.setAttribute("aria-hidden", "true");
+      if (getComputedStyle(holder).position === "static") holder.style.position = "relative";
+      holder.appendChild(canvas);
+    }
+    var dpr = window.devicePixelRatio || 1;
+    var w = holder.clientWidth, h = holder.clientHeight;
+    canvas.style.left = holder.scrollLeft + "px";
+    canvas.style.top = holder.scrollTop + "px";
+    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+      canvas.width = Math.round(w * dpr);
+      canvas.height = Math.round(h * dpr);
+      canvas.style.width = w + "px";
+      canvas.style.height = h + "px";
+    }
+    return { ctx: canvas.getContext("2d"), dpr: dpr, svg: s };
+  }
+
+  function paint(dots, tag) {
+    var out = surface();
+    if (!out) return;
+    var ctx = out.ctx, dpr = out.dpr;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    if (!dots.length) return;
+    var m = out.svg.getScreenCTM(), r = canvas.getBoundingClientRect();
+    if (!m) return;
+    ctx.setTransform(dpr * m.a, dpr * m.b, dpr * m.c, dpr * m.d, dpr * (m.e - r.left), dpr * (m.f - r.top));
+    var p = colours(performance.now()), followed = null;
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = p.bg;
+    for (var c = 0; c < 8; c++) {  // one path per colour: 8 fills, not 300
+      ctx.beginPath();
+      for (var i = 0; i < dots.length; i++) {
+        var d = dots[i];
+        if (d.colour !== c || d.done) continue;
+        ctx.moveTo(d.x + 5, d.y);
+        ctx.arc(d.x, d.y, 5, 0, 2 * Math.PI);
+        if (tag && d.data.request === tag.request) followed = d;
+      }
+      ctx.fillStyle = p[c];
+      ctx.fill();
+      ctx.stroke();
+    }
+    if (followed) {
+      ctx.font = "600 11px ui-monospace, monospace";
+      ctx.lineWidth = 3;
+      ctx.strokeText(tag.text, followed.x + 9, followed.y - 8);
+      ctx.fillStyle = p.fg;
+      ctx.fillText(tag.text, followed.x + 9, followed.y - 8);
+    }
+  }
+
   function forget() { ladders = new Map(); boxes = new Map(); boxesOf = null; shown = ""; }
 
   window.svcscopeMotionViews = {
     svg: svg, box: box, points: points, layer: layer, make: make, drawCounts: drawCounts,
-    drawRings: drawRings, text: text, packet: packet, caption: caption, ladder: ladder, forget: forget
+    drawRings: drawRings, text: text, packet: packet, caption: caption, ladder: ladder, forget: forget,
+    paint: paint
   };
 })();
