@@ -155,7 +155,7 @@ def test_step_mode_captions_every_hop_with_its_reason(browser: Browser, server: 
 
 def test_affinity_keeps_a_client_on_its_pod(browser: Browser, server: Server) -> None:
     page = motion_page(browser, server)
-    status = page.locator("#motion-status")
+    status = page.locator("#motion-change")
     press_button(page, '#motion [data-fault="affinity"]')
     expect(status).to_have_text("web: sessionAffinity ClientIP")
     source = page.locator('#motion select[name="source"]')
@@ -232,4 +232,26 @@ def test_pause_resume_speed_and_a_sampled_big_run(
         drawn = n - before["pod"].get(key, 0)
         assert drawn == served_after["pod"][key] - served_before["pod"].get(key, 0), key
     assert landed_outside_their_pod(page) == []
+    page.close()
+
+
+def test_policy_and_provider_switches_during_a_run_twice(browser: Browser, server: Server) -> None:
+    page = motion_page(browser, server)
+    status = page.locator("#motion-change")
+    press_button(page, '#motion [data-send="100"]')
+    press_button(page, '#motion [data-fault="etp"]')
+    expect(status).to_contain_text("web: externalTrafficPolicy Local")
+    press_button(page, '#motion [data-fault="etp"]')
+    expect(status).to_contain_text("web: externalTrafficPolicy Cluster")
+    provider = page.locator('#motion select[name="provider"]')
+    for value in ("metallb-l2", "cloud"):
+        provider.focus()
+        provider.select_option(value)
+        page.evaluate("() => document.activeElement.blur()")
+        expect(status).to_have_text(f"provider {value}")
+    settle(page)
+    assert served(page)["requests"] == 100
+    assert counts(page)["pod"] == served(page)["pod"]
+    assert landed_outside_their_pod(page) == []
+    shot(page, "motion-switches")
     page.close()

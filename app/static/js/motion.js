@@ -312,7 +312,7 @@
         patch.externalTrafficPolicy = spec.externalTrafficPolicy === "Local" ? "Cluster" : "Local";
       }
       return write("PATCH", url, { spec: patch }).then(function (done) {
-        status(svc.metadata.name + ": " + (kind === "affinity" ? "sessionAffinity " +
+        V.text("motion-change", svc.metadata.name + ": " + (kind === "affinity" ? "sessionAffinity " +
           done.spec.sessionAffinity : "externalTrafficPolicy " + done.spec.externalTrafficPolicy));
       });
     }).catch(function (e) { error(String(e.message || e)); });
@@ -320,7 +320,7 @@
 
   function provider(value) {
     write("PATCH", "/api/clusters/" + encodeURIComponent(cluster()), { provider: value })
-      .then(function () { status("provider " + value); }, function (e) { error(String(e.message || e)); });
+      .then(function () { V.text("motion-change", "provider " + value); }, function (e) { error(String(e.message || e)); });
   }
 
   function typing(t) {
