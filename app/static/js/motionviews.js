@@ -165,6 +165,12 @@
     shown = key;
     text("ladder-chain", body.chain + " on " + body.node + " (" + body.mode + ")");
     list.innerHTML = "";
+    if (!body.rungs.length) {  // the rules changed since the request went through them
+      var none = document.createElement("li");
+      none.className = "rung";
+      none.textContent = "kube-proxy does not write this chain on " + body.node + " any more";
+      list.appendChild(none);
+    }
     body.rungs.forEach(function (r, i) {
       var li = document.createElement("li");
       li.className = "rung" + (r.affinity ? " affinity" : "");
