@@ -22,6 +22,7 @@ from app.api import (
     kube_status,
     layout,
     manifests,
+    motion,
     openapi,
     topology,
     traffic,
@@ -99,6 +100,7 @@ def create_app() -> FastAPI:
     app.include_router(kube_openapi.router)
     app.include_router(manifests.router)
     app.include_router(traffic.router)
+    app.include_router(motion.router)
     app.include_router(topology.router)
     app.include_router(layout.router)
     app.include_router(pages.router)

@@ -30,4 +30,21 @@ def map_query(_: Any, query: dict[str, Any] | None) -> dict[str, Any] | None:
     generated watch to a second so it ends and its answer can be checked."""
     if query and str(query.get("watch", "")).lower() in {"true", "1"}:
         return {**query, "timeoutSeconds": 1}
+    if query and "destination" in query and ("rate" in query or "requests" in query):
+        return _short_stream(query)
     return query
+
+
+def _number(value: Any, low: float, high: float) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high
+
+
+def _short_stream(query: dict[str, Any]) -> dict[str, Any]:
+    """The live traffic stream is paced at `rate` (as slow as one request in 100 s): keep a
+    valid rate and request count valid but quick, so every answer ends within the timeout."""
+    bounded = dict(query)
+    if _number(query.get("rate", 20.0), 0.01, 1000):
+        bounded["rate"] = 1000
+    if _number(query.get("requests", 100), 1, 10_000_000):
+        bounded["requests"] = min(int(query.get("requests", 100)), 50)
+    return bounded

@@ -17,12 +17,25 @@ def _np_id(node: str, node_port: int, protocol: str) -> str:
 
 
 def path_ids(path: Path, state: ClusterState) -> list[str]:
+    return list(dict.fromkeys(i for ids in hop_ids(path, state) for i in ids))
+
+
+def path_service(path: Path, state: ClusterState) -> Service | None:
+    """The Service whose rules the path went through, if any."""
+    services = [h.name.split(":", 1)[0] for h in path.hops if h.kind == "service"]
+    return state.service(*services[0].split("/", 1)) if services else None
+
+
+def hop_ids(path: Path, state: ClusterState) -> list[list[str]]:
+    """Per hop, the elements it passes (a node hop: the node, then the nodePort tab it
+    entered by); the live-traffic animation moves a dot through them hop by hop."""
     hops = path.hops
-    services = [h.name.split(":", 1)[0] for h in hops if h.kind == "service"]
-    service = state.service(*services[0].split("/", 1)) if services else None
+    service = path_service(path, state)
     node_ips = {n.internal_ip: n.name for n in state.nodes}
-    ids: list[str] = []
+    out: list[list[str]] = []
     for index, hop in enumerate(hops):
+        ids: list[str] = []
+        out.append(ids)
         if hop.kind == "client":
             if index == 0 and hop.node and "/" in hop.name:
                 ids.append(f"pod:{hop.name}")
@@ -41,7 +54,7 @@ def path_ids(path: Path, state: ClusterState) -> list[str]:
             ids.append(f"svc:{hop.name.split(':', 1)[0]}")
         elif hop.kind == "pod" and path.pod is not None:
             ids.append(f"pod:{path.pod.namespace}/{hop.name}")
-    return list(dict.fromkeys(ids))
+    return out
 
 
 def _entry_ports(
