@@ -90,6 +90,8 @@ class _Recorder:
         self.node_ids: dict[str, int] = {}
         self.pod_ids: dict[str, int] = {}
         self.pod_node: dict[int, str] = {}
+        self.reasons: dict[tuple[str, str, str], int] = {}
+        """(outcome, reason, instead) → id, for every failure met."""
         self.begin(0)
 
     def begin(self, size: int) -> None:
@@ -101,6 +103,12 @@ class _Recorder:
         self.lb = np.zeros(size, dtype=np.bool_)
         self.j = np.zeros(size, dtype=np.int64)
         self.k = np.zeros(size, dtype=np.int64)
+        self.why = np.full(size, -1, dtype=np.int64)
+
+    def reason_id(self, outcome: str, reason: str, instead: str) -> int:
+        if outcome in ("", "delivered"):
+            return -1
+        return self.reasons.setdefault((outcome, reason, instead), len(self.reasons))
 
     def node_id(self, name: str) -> int:
         return self.node_ids.setdefault(name, len(self.node_ids)) if name else -1
@@ -170,6 +178,7 @@ def _scalar(
 
 def _record(rec: _Recorder, i: int, path: Path) -> None:
     rec.outcome[i] = OUTCOME_CODES[path.outcome]
+    rec.why[i] = rec.reason_id(path.outcome, path.reason, path.instead)
     rec.entry[i] = rec.node_id(next((h.name for h in path.hops if h.kind == "node"), ""))
     rec.lb[i] = any(h.kind == "load-balancer" for h in path.hops)
     if path.pod is not None:
@@ -320,12 +329,12 @@ def simulate(
                         samples, wanted, hold=1.0)  # fmt: skip
             tally.add(times=v.times, outcome=rec.outcome, entry=rec.entry, pod=rec.pod,
                       hit=rec.hit, lb=rec.lb, pod_nodes=rec.pod_nodes(),
-                      n_nodes=len(rec.node_ids))  # fmt: skip
+                      n_nodes=len(rec.node_ids), why=rec.why)  # fmt: skip
             if progress is not None:
                 progress(stream.position / spec.requests)
     pod_names, node_names = rec.names()
     pod_nodes = rec.pod_nodes()
-    result = tally.result(pod_names, node_names, plans)
+    result = tally.result(pod_names, node_names, plans, reasons=list(rec.reasons))
     result.update(
         {
             "destination": spec.destination,
@@ -372,6 +381,9 @@ def _vector_chunk(
                          rec.node_ids, rec.pod_ids, memory, round_robin)  # fmt: skip
     rec.outcome, rec.entry, rec.pod, rec.hit, rec.lb = d.outcome, d.entry, d.pod, d.hit, d.lb
     rec.j, rec.k = d.j, d.k
+    # A failure is always an entry's fixed outcome: its reason is the entry's.
+    ids = np.array([rec.reason_id(e.outcome, e.reason, e.instead) for e in plan.entries])
+    rec.why = np.where(d.outcome != 0, ids[d.j], -1)
     end = base + v.times.shape[0]
     for i in sorted(w for w in wanted if base <= w < end):
         n = i - base
