@@ -53,6 +53,12 @@ class RoutedPath(BaseModel):
     instead: str | None = None
 
 
+class RoutedRequests(RoutedPath):
+    """The first request; with `requests` > 1, the same client's next ones in `repeated`."""
+
+    repeated: list[RoutedPath] | None = None
+
+
 class SampledRequest(RoutedPath):
     """A request of a simulation, kept whole: its path, when it left and from which client."""
 
