@@ -9,6 +9,7 @@ step's caption, changes and request (partials/presenter.html).
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
@@ -62,7 +63,7 @@ async def open_scenario_step(request: Request, session: WriteSession, name: str)
     form = await request.form(max_files=0, max_fields=5)
     number = _step_number(str(form.get("step", "")), scenario) if scenario else None
     if scenario is None or number is None:
-        return HTMLResponse("<p class='error'>No such scenario step.</p>", status_code=404)
+        return HTMLResponse("<p class='error'>No such scenario step.</p>", status_code=422)
     try:
         cluster = await run_in_threadpool(
             scenarios.open_step, session=session, scenario=scenario, step=number
@@ -70,9 +71,14 @@ async def open_scenario_step(request: Request, session: WriteSession, name: str)
     except ApiError as exc:
         context = {"scenarios": list(scenarios.SCENARIOS.values()), "scenario": scenario,
                    "step": number, "error": exc.message}  # fmt: skip
+        if request.headers.get("HX-Request") == "true":
+            return HTMLResponse(f"<p class='error'>{escape(exc.message)}</p>")
         return templates.TemplateResponse(request, "pages/scenario.html", context, exc.code)
     query = urlencode({"present": "1", "scenario": name, "step": number})
-    return RedirectResponse(f"/clusters/{cluster}?{query}", status_code=303)
+    url = f"/clusters/{cluster}?{query}"
+    if request.headers.get("HX-Request") == "true":  # the page's own post: htmx navigates
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
 
 
 def _first_pod(state: ClusterState, selector: str) -> Any:

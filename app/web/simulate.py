@@ -11,6 +11,7 @@ import json
 import math
 from html import escape
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -150,6 +151,7 @@ async def simulate_panel(request: Request, session: ReadSession, cluster: str) -
         context["figures"] = await run_in_threadpool(charts.figures, result)
         context["chart_templates"] = charts.theme_templates()
         context["replay"] = json.dumps(replay_frames(result))
+        context["export_query"] = urlencode(values)
     context["errors"] = errors
     return templates.TemplateResponse(request, "partials/simulate_result.html", context)
 
@@ -167,7 +169,7 @@ def replay_frames(result: dict[str, Any]) -> list[dict[str, Any]]:
     return frames
 
 
-@router.post("/clusters/{cluster}/simulate/export")
+@router.get("/clusters/{cluster}/simulate/export")
 async def export_simulation(
     request: Request,
     session: ReadSession,
@@ -175,9 +177,9 @@ async def export_simulation(
     format: Literal["json", "csv"] = Query("json"),
     table: Literal["series", "pods", "sample", "explanations"] = Query("series"),
 ) -> Response:
-    """The panel's run again (same seed, same numbers) as a file to save."""
-    form = await request.form(max_files=0, max_fields=20)
-    values = {k: str(form.get(k, "")).strip()[:300] for k in FIELDS}
+    """The panel's run again (same seed, same numbers) as a file to save: a plain link, since
+    a simulation changes nothing."""
+    values = {k: str(request.query_params.get(k, "")).strip()[:300] for k in FIELDS}
     loaded = panel.load(session, cluster)
     if loaded is None:
         return HTMLResponse(f"cluster {escape(cluster)!r} not found", status_code=404)

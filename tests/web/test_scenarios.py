@@ -73,7 +73,7 @@ def test_bad_scenario_urls_are_answered_inline(client: TestClient, url: str) -> 
     assert page.status_code in (200, 404)
     assert 'class="error"' in page.text and "data-autosubmit" not in page.text
     bad = client.post("/scenarios/clusterip/open", data={"step": "99"}, headers=writer(client))
-    assert bad.status_code == 404
+    assert bad.status_code == 422
 
 
 def test_the_topology_page_offers_presenter_mode(client: TestClient) -> None:

@@ -75,19 +75,16 @@ def test_source_clients_and_explanations_on_the_page(client: TestClient) -> None
 
 
 def test_the_page_downloads_the_same_files_as_the_api(client: TestClient) -> None:
-    headers = writer(client)
-    url = "/clusters/demo/simulate/export?format=csv&table=series"
-    page = client.post(url, data=FORM, headers=headers)
+    url = "/clusters/demo/simulate/export"
+    page = client.get(url, params={**FORM, "format": "csv", "table": "series"})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/csv")
     assert "attachment" in page.headers["content-disposition"]
     body = {"destination": "web.default:80", "requests": 3000, "seed": 7}
     api = client.post("/api/clusters/demo/simulate?format=csv&table=series", json=body)
     assert page.text == api.text
-    as_json = client.post("/clusters/demo/simulate/export?format=json", data=FORM,
-                          headers=headers)  # fmt: skip
+    as_json = client.get(url, params={**FORM, "format": "json"})
     assert json.loads(as_json.text)["total"] == 3000
-    refused = client.post("/clusters/demo/simulate/export", data={**FORM, "requests": "0"},
-                          headers=headers)  # fmt: skip
+    refused = client.get(url, params={**FORM, "requests": "0"})
     assert refused.status_code == 422 and "requests" in refused.text
 
 

@@ -29,7 +29,9 @@
     if (!form) return;
     var nav = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
     if (nav && nav.type === "back_forward") return;
-    form.submit();
+    // Through htmx (same-origin fetch: the page's CSRF header and a real Origin); the server
+    // answers HX-Redirect to the step.
+    if (window.htmx) window.htmx.trigger(form, "submit"); else form.submit();
   }
 
   // --- presenter mode on and off, and a diagram whose text stays readable ---
@@ -82,8 +84,9 @@
     var canvas = svg.closest(".canvas");
     if (!canvas) return;
     var r = el.getBoundingClientRect(), c = canvas.getBoundingClientRect();
-    canvas.scrollLeft += (r.left + r.width / 2) - (c.left + c.width / 2);
-    canvas.scrollTop += (r.top + r.height / 2) - (c.top + c.height / 2);
+    // Centred when it fits; a subject wider or taller than the view shows its start.
+    canvas.scrollLeft += r.width < c.width ? (r.left + r.width / 2) - (c.left + c.width / 2) : r.left - c.left - 8;
+    canvas.scrollTop += r.height < c.height ? (r.top + r.height / 2) - (c.top + c.height / 2) : r.top - c.top - 8;
   }
 
   // --- the request: the step's, or the strip's own form ---
@@ -130,12 +133,8 @@
     var result = document.querySelector("#present-result [data-trace]");
     var svg = document.getElementById("topology");
     if (!result || !svg) { status("No path: see the message below."); return; }
+    // topology.js lights the path up (it follows #present-result's data-trace too).
     var ids = result.getAttribute("data-trace").split(" ").filter(Boolean);
-    svg.querySelectorAll(".on-path").forEach(function (el) { el.classList.remove("on-path"); });
-    ids.forEach(function (id) {
-      var el = svg.querySelector('[data-id="' + CSS.escape(id) + '"]');
-      if (el) el.classList.add("on-path");
-    });
     var reached = ids.filter(function (id) { return id.indexOf("pod:") === 0; }).pop() || "";
     if (guess) {
       var name = function (id) { return id.split("/").pop(); };
