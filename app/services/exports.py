@@ -19,6 +19,7 @@ from typing import Any
 TABLES = ("series", "pods", "sample", "explanations")
 OUTCOMES = ("delivered", "dropped", "rejected", "unreachable")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -26,8 +27,10 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        # A cell starting with = + - @ would be a formula in a spreadsheet (CSV injection).
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+        # A cell starting with = + - @ (or a tab or CR before one) would be a formula in a
+        # spreadsheet (OWASP "CSV injection"): it is written as text.
+        writer.writerow([f"'{v}" if isinstance(v, str) and v.startswith(FORMULA) else v
+                         for v in row])  # fmt: skip
     return out.getvalue()
 
 

@@ -122,9 +122,15 @@ def _external_name_lookup(walk: Walk, client: Client, svc: Service, sp: ServiceP
             "<pending>: no load balancer controller has given it an address"
             f" (provider {walk.state.config.provider}). Use{node_port or ' a NodePort'}"
             " instead.",
-            instead=f"Send to{node_port or ' a node IP and a nodePort'}{example} - a "
-            "LoadBalancer Service is also a NodePort Service - or give the cluster a load "
-            "balancer provider (a cloud, or MetalLB) so the Service gets an EXTERNAL-IP.",
+            instead=(
+                f"Send to{node_port}{example} - a LoadBalancer Service is also a NodePort "
+                "Service - or give the cluster a load balancer provider (a cloud, or "
+                "MetalLB) so the Service gets an EXTERNAL-IP."
+                if sp.node_port
+                else "Give the cluster a load balancer provider (a cloud, or MetalLB) so the "
+                "Service gets an EXTERNAL-IP; with allocateLoadBalancerNodePorts: false it "
+                "has no nodePort to use meanwhile."
+            ),
         )
     if svc.type == "NodePort":
         return walk.end(
