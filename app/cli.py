@@ -173,6 +173,7 @@ def cmd_route(args: argparse.Namespace) -> int:
             console.print(f"   rule: [cyan]{escape(hop['rule'])}[/cyan]")
         console.print(f"   {escape(hop.get('reason') or '')}")
     console.print(f"[bold]{path.outcome}[/bold]: {escape(path.reason)}")
+    console.print(f"[green]instead:[/green] {escape(path.instead)}" if path.instead else "", end="")
     return 0 if path.outcome == "delivered" else 1
 
 

@@ -93,7 +93,10 @@ def test_route_prints_each_hop_and_the_outcome(
     out = capsys.readouterr().out
     assert "1. client" in out
     assert "load-balancer" in out
-    assert "delivered:" in out
+    assert "delivered:" in out and "instead:" not in out
+    assert main(["route", "--db", str(db), "--cluster", "demo", "--to", "backend:80"]) == 1
+    out = capsys.readouterr().out
+    assert "unreachable:" in out and "instead: A ClusterIP is reachable only from inside" in out
 
 
 def test_route_json_is_the_api_contract(

@@ -28,7 +28,7 @@ from app.core.simulation.simulate import Spec
 from app.core.simulation.stream import RUN_LENGTH, TrafficStream
 from app.db import snapshots
 from app.db.session import ReadSession
-from app.services.simulations import SLOTS
+from app.services.simulations import Slot
 from app.services.traffic import open_stream, probability_ladder, traffic_events
 from app.settings import get_settings
 
@@ -80,14 +80,15 @@ def _message(name: str, data: dict[str, Any] | None) -> bytes:
 class _Release:
     """Frees the stream's slot once, whichever ends first: the body or the response."""
 
-    def __init__(self) -> None:
+    def __init__(self, slot: Slot) -> None:
+        self.slot = slot
         self._lock, self._done = threading.Lock(), False
 
     def __call__(self) -> None:
         with self._lock:
             if not self._done:
                 self._done = True
-                SLOTS.free()
+                self.slot.free()
 
 
 @router.get("/traffic", response_class=StreamingResponse, responses=EVENT_STREAM)
@@ -109,8 +110,9 @@ async def stream_traffic(
     spec = Spec(destination=destination, requests=requests, clients=clients,
                 source=parse_source(source), rate=rate, seed=seed)  # fmt: skip
     state = (await run_in_threadpool(snapshots.snapshot, session, row))[1]
-    SLOTS.take()
-    release = _Release()
+    slot = Slot()
+    await run_in_threadpool(slot.take)
+    release = _Release(slot)
     try:
         stream = await run_in_threadpool(open_stream, spec, start, state)
     except RouteError as exc:
@@ -133,6 +135,8 @@ async def _body(
     try:
         async for name, data in traffic_events(cluster=cluster, stream=stream, start=start):
             yield _message(name, data)
+            if release.slot.due():  # a held slot goes stale unless renewed (app/db/limits.py)
+                await run_in_threadpool(release.slot.renew)
     finally:
         release()
 

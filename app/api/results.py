@@ -43,12 +43,20 @@ class RoutedPod(BaseModel):
 
 
 class RoutedPath(BaseModel):
-    """One request hop by hop: client, load balancer, node, Service, pod."""
+    """One request hop by hop: client, load balancer, node, Service, pod; when it is not
+    delivered, `reason` says why and `instead` what would work."""
 
     outcome: Outcome
     reason: str
     hops: list[RouteHop]
     pod: RoutedPod | None
+    instead: str | None = None
+
+
+class RoutedRequests(RoutedPath):
+    """The first request; with `requests` > 1, the same client's next ones in `repeated`."""
+
+    repeated: list[RoutedPath] | None = None
 
 
 class SampledRequest(RoutedPath):
@@ -68,9 +76,12 @@ class Outcomes(BaseModel):
 
 
 class SeriesPoint(BaseModel):
-    """One time bucket; `by_pod` is left out when the cluster has too many pods to list."""
+    """One time bucket from `t`, covering `seconds` (whole buckets; the last may be shorter
+    or, joined with a short remainder, longer); `by_pod` is left out when the cluster has too
+    many pods to list."""
 
     t: float
+    seconds: float
     delivered: int
     dropped: int
     rejected: int
@@ -79,6 +90,15 @@ class SeriesPoint(BaseModel):
     affinity_hits: int
     by_pod: dict[str, int] | None = None
     by_node: dict[str, int]
+
+
+class Explanation(BaseModel):
+    """Why some requests of a run failed, what would work instead, and how many it was."""
+
+    outcome: Outcome
+    reason: str
+    instead: str | None
+    requests: int
 
 
 class AppliedEvent(BaseModel):
@@ -113,3 +133,4 @@ class SimulationResult(BaseModel):
     events: list[AppliedEvent]
     pod_nodes: dict[str, str]
     sample: list[SampledRequest]
+    explanations: list[Explanation] = []

@@ -11,17 +11,19 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import ClusterDep
 from app.api.errors import READ_ERRORS, WRITE_ERRORS
-from app.api.results import RoutedPath, SimulationResult
+from app.api.results import RoutedRequests, SimulationResult
 from app.core.model.fielderrors import ValidationFailed, invalid
-from app.core.network.routing import RouteError, Source, route
+from app.core.network.routing import RouteError, Source
 from app.core.simulation.events import parse_events
 from app.core.simulation.simulate import MAX_REQUESTS, Spec
 from app.db import snapshots
 from app.db.session import ReadSession
+from app.services import exports
 from app.services.simulations import run_simulation
-from app.services.traffic import proxy_rules
+from app.services.traffic import proxy_rules, route_repeatedly
 
 TEXT = "text/plain"
+MAX_REPEATED = 100
 router = APIRouter(prefix="/api/clusters/{cluster}", tags=["traffic"], responses=READ_ERRORS)
 
 
@@ -47,6 +49,10 @@ class RouteIn(BaseModel):
     source: SourceIn = Field(default_factory=SourceIn)
     destination: str = Field(..., min_length=1, max_length=300, examples=["web.default:80"])
     seed: int = Field(0, ge=0, le=2**63 - 1)
+    requests: int = Field(
+        1, ge=1, le=MAX_REPEATED, description="new connections from the same client, in turn"
+    )
+    interval: float = Field(1.0, ge=0, le=86400, description="seconds between them")
 
 
 def source_error(exc: RouteError, body: RouteIn | SimulateIn) -> ValidationFailed:
@@ -92,16 +98,29 @@ class SimulateIn(BaseModel):
 
 # JSONResponse: floats print as json.dumps prints them (1e-05), as they always have.
 @router.post(
-    "/route", response_model=RoutedPath, response_class=JSONResponse, responses=WRITE_ERRORS
+    "/route",
+    response_model=RoutedRequests,
+    response_model_exclude_unset=True,  # one request answers as it always has
+    response_class=JSONResponse,
+    responses=WRITE_ERRORS,
 )
 def route_request(body: RouteIn, session: ReadSession, row: ClusterDep) -> dict[str, Any]:
-    """Follow one request hop by hop: client, load balancer, node, Service, pod, and why."""
+    """Follow one request hop by hop: client, load balancer, node, Service, pod, and why.
+
+    With `requests` > 1 the same client sends again (`interval` seconds apart), the nodes
+    remembering in between; the first path answers at the top, the others in `repeated`.
+    """
     state = snapshots.snapshot(session, row)[1]
     try:
-        path = route(state, body.source.to_core(), body.destination, body.seed)
+        paths = route_repeatedly(state=state, source=body.source.to_core(),
+                                 destination=body.destination, seed=body.seed,
+                                 requests=body.requests, interval=body.interval)  # fmt: skip
     except RouteError as exc:
         raise source_error(exc, body) from None
-    return path.to_dict()
+    answer = paths[0].to_dict()
+    if len(paths) > 1:
+        answer["repeated"] = [p.to_dict() for p in paths[1:]]
+    return answer
 
 
 @router.post(
@@ -109,14 +128,30 @@ def route_request(body: RouteIn, session: ReadSession, row: ClusterDep) -> dict[
     response_model=SimulationResult,
     response_model_exclude_unset=True,  # a series point without by_pod stays without it
     response_class=JSONResponse,
-    responses=WRITE_ERRORS,
+    responses={
+        **WRITE_ERRORS,
+        200: {
+            "description": "The result; with format=csv (or Accept: text/csv) one table",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+    },
 )
 async def simulate_requests(
-    body: SimulateIn, request: Request, session: ReadSession, row: ClusterDep
-) -> dict[str, Any]:
+    body: SimulateIn,
+    request: Request,
+    session: ReadSession,
+    row: ClusterDep,
+    format: Literal["json", "csv"] | None = Query(
+        None, description="a file to save: json (the result), or csv (one `table`)"
+    ),
+    table: Literal["series", "pods", "sample", "explanations"] = Query(
+        "series", description="with format=csv: which table"
+    ),
+) -> Any:
     """Send many requests over simulated time, with events, and count where they went.
 
     Nothing is stored: events change a private copy of the cluster for this run only.
+    `format` (or an Accept of text/csv) answers a file to save instead.
     """
     events = parse_events([e.model_dump(exclude_defaults=False) for e in body.events])
     spec = Spec(
@@ -132,9 +167,23 @@ async def simulate_requests(
     )
     ws, state = await run_in_threadpool(snapshots.snapshot, session, row)
     try:
-        return await run_simulation(ws, spec, state, request.is_disconnected)
+        result = await run_simulation(ws, spec, state, request.is_disconnected)
     except RouteError as exc:
         raise source_error(exc, body) from None
+    if format is None and "text/csv" in request.headers.get("accept", ""):
+        format = "csv"
+    return result if format is None else export_response(row.name, result, format, table)
+
+
+def export_response(cluster: str, result: dict[str, Any], format: str, table: str) -> Response:
+    """The result as a file to save: JSON whole, or one CSV table."""
+    if format == "csv":
+        text, media = exports.to_csv(result, table), "text/csv; charset=utf-8"
+    else:
+        text, media = exports.to_json(result), "application/json"
+    name = exports.file_name(cluster, result, table, format)
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(text, media_type=media, headers=disposition)
 
 
 @router.get(

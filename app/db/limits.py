@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from app.db.session import open_write_session
+from app.db.session import get_engine, open_write_session
 from app.db.tables import LoginBucketRow, SimulationSlotRow
 
 BUCKETS: Table = LoginBucketRow.__table__  # type: ignore[attr-defined]
@@ -85,3 +85,12 @@ def free_simulation_slot(*, slot: int, owner: str) -> None:
     with open_write_session() as session:
         session.execute(delete(SLOTS).where(SLOTS.c.slot == slot, SLOTS.c.owner == owner))
         session.commit()
+
+
+def held_simulation_slots(*, now: float) -> int:
+    """How many slots running simulations and traffic streams hold now (stale ones not counted)."""
+    with Session(get_engine()) as session:
+        query = select(func.count()).select_from(SLOTS)
+        return int(
+            session.execute(query.where(SLOTS.c.renewed >= now - SLOT_STALE_SECONDS)).scalar_one()
+        )

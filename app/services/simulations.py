@@ -50,7 +50,7 @@ class Stopped(ApiError):
         )
 
 
-class _Slot:
+class Slot:
     """One of the SVCSCOPE_MAX_SIMULATIONS slots, held in the database (app/db/limits.py) so
     that every worker counts the same simulations; renewed while the run goes on."""
 
@@ -95,7 +95,7 @@ async def run_simulation(
     disconnected: Callable[[], Awaitable[bool]],
 ) -> dict[str, Any]:
     """simulate() in a worker thread, within the limits; `disconnected` polls the client."""
-    slot = _Slot()
+    slot = Slot()
     await anyio.to_thread.run_sync(slot.take)
     stop = threading.Event()
     lock = threading.Lock()

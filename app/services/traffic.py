@@ -1,4 +1,5 @@
-"""What kube-proxy writes on a node, in the cluster's proxy mode or another one asked for."""
+"""What kube-proxy writes on a node (in the cluster's proxy mode or another one asked for), and
+requests routed one after another from the same client."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from app.core.apiserver.writes import NotFound
 from app.core.diagram.trace import hop_ids, path_service
 from app.core.kubeproxy import ladder as proxyladder
 from app.core.kubeproxy import rules as proxyrules
+from app.core.kubeproxy.balancing import AffinityState, IpvsState
 from app.core.model.objects import ClusterState
-from app.core.network.routing import route
+from app.core.network.routing import Path, Source, route
 from app.core.simulation.simulate import Spec
 from app.core.simulation.stream import TrafficStream
 from app.db import repo, snapshots
@@ -100,3 +102,27 @@ async def traffic_events(
         data["affinitySeconds"] = service.affinity_timeout if service and sticky else None
         yield "request", data
     yield "done", stream.summary(start=start)
+
+
+def route_repeatedly(
+    *,
+    state: ClusterState,
+    source: Source,
+    destination: str,
+    seed: int,
+    requests: int,
+    interval: float,
+) -> list[Path]:
+    """`requests` new connections from the same client, `interval` seconds apart.
+
+    The nodes' kernels remember between them (ClientIP affinity, IPVS positions), so the second
+    request of a client shows the rule that caught it; each request draws from seed + its index,
+    so the first is exactly the single request with `seed`.
+    """
+    if requests == 1:
+        return [route(state, source, destination, seed)]
+    affinity, ipvs = AffinityState(), IpvsState()
+    return [
+        route(state, source, destination, seed + i, affinity=affinity, ipvs=ipvs, now=i * interval)
+        for i in range(requests)
+    ]

@@ -49,7 +49,7 @@ def requests_by_pod(result: dict[str, Any]) -> go.Figure:
         y=[round(expected.get(p, 0.0) * delivered, 1) for p in pods],
         marker={"color": "rgba(120,120,120,0.45)"},
     )
-    title = "Requests by pod"
+    title = "Requests by pod: observed vs expected share"
     if result.get("p_value") is not None:
         title += f" (chi-square p = {result['p_value']:.3f})"
     figure.update_layout(_LAYOUT, title=title, barmode="group", yaxis_title="requests")
@@ -58,8 +58,37 @@ def requests_by_pod(result: dict[str, Any]) -> go.Figure:
     return figure
 
 
+def _rates(series: list[dict[str, Any]], counts: list[float]) -> list[float]:
+    """Per-second rates: each row's count over the time it covers (stats.py `seconds`), so
+    a last row shorter or longer than the others is drawn at its true rate."""
+    return [round(c / row["seconds"], 3) if row["seconds"] else 0.0
+            for row, c in zip(series, counts, strict=True)]  # fmt: skip
+
+
+def _mark_events(figure: go.Figure, result: dict[str, Any]) -> None:
+    for event in result.get("events", []):
+        figure.add_vline(x=event["at"], line_dash="dot", line_color="#888")
+        figure.add_annotation(
+            x=event["at"], y=1, yref="paper", text=event["description"], showarrow=False,
+            xanchor="left", font={"size": 11},
+        )  # fmt: skip
+
+
+def _over_time(figure: go.Figure, result: dict[str, Any], title: str, y_title: str) -> go.Figure:
+    _mark_events(figure, result)
+    bucket = result.get("bucket_seconds", 0)
+    figure.update_layout(
+        _LAYOUT,
+        title=f"{title} (per {bucket:g} s)",
+        xaxis_title="simulated seconds",
+        yaxis_title=y_title,
+    )
+    return figure
+
+
 def outcomes_over_time(result: dict[str, Any]) -> go.Figure:
-    """Delivered, dropped, rejected and unreachable requests per time bucket, events marked."""
+    """Requests per second by outcome (delivered, dropped, rejected, unreachable), events
+    marked."""
     series: list[dict[str, Any]] = result["series"]
     t = [point["t"] for point in series]
     figure = go.Figure()
@@ -67,23 +96,52 @@ def outcomes_over_time(result: dict[str, Any]) -> go.Figure:
         figure.add_scatter(
             name=outcome,
             x=t,
-            y=[point[outcome] for point in series],
+            y=_rates(series, [point[outcome] for point in series]),
             mode="lines",
             line={"color": colour, "width": 2},
         )
-    for event in result.get("events", []):
-        figure.add_vline(x=event["at"], line_dash="dot", line_color="#888")
-        figure.add_annotation(
-            x=event["at"], y=1, yref="paper", text=event["description"], showarrow=False,
-            xanchor="left", font={"size": 11},
-        )  # fmt: skip
-    bucket = result.get("bucket_seconds", 0)
-    figure.update_layout(
-        _LAYOUT,
-        title=f"Outcomes over time (per {bucket:g} s)",
-        xaxis_title="simulated seconds",
-        yaxis_title="requests",
-    )
+    return _over_time(figure, result, "Requests/s by outcome", "requests/s")
+
+
+def _per_key_over_time(result: dict[str, Any], key: str) -> go.Figure:
+    series: list[dict[str, Any]] = result["series"]
+    t = [point["t"] for point in series]
+    names = sorted({name for point in series for name in point.get(key) or {}})
+    figure = go.Figure()
+    for name in names:
+        counts = [(point.get(key) or {}).get(name, 0) for point in series]
+        figure.add_scatter(name=name, x=t, y=_rates(series, counts), mode="lines",
+                           stackgroup="one")  # fmt: skip
+    return figure
+
+
+def requests_per_node_over_time(result: dict[str, Any]) -> go.Figure:
+    """Delivered requests per second on each node's pods, stacked: a node going down shows as
+    its band vanishing and the others widening."""
+    figure = _per_key_over_time(result, "by_node")
+    return _over_time(figure, result, "Requests/s per node", "requests/s")
+
+
+def requests_per_pod_over_time(result: dict[str, Any]) -> go.Figure | None:
+    """The same per pod (None when the cluster has too many pods to list per bucket)."""
+    if not any("by_pod" in point for point in result["series"]):
+        return None
+    figure = _per_key_over_time(result, "by_pod")
+    return _over_time(figure, result, "Requests/s per pod", "requests/s")
+
+
+def crossings_and_affinity(result: dict[str, Any]) -> go.Figure:
+    """The share of delivered requests that crossed to another node, and that session affinity
+    sent back to a remembered pod."""
+    series: list[dict[str, Any]] = result["series"]
+    t = [point["t"] for point in series]
+    figure = go.Figure()
+    for name, field in (("cross-node", "cross_node"), ("affinity hits", "affinity_hits")):
+        share = [round(100 * p[field] / p["delivered"], 2) if p["delivered"] else None
+                 for p in series]  # fmt: skip
+        figure.add_scatter(name=name, x=t, y=share, mode="lines")
+    figure = _over_time(figure, result, "Cross-node share and affinity hits", "% of delivered")
+    figure.update_yaxes(range=[0, 100])
     return figure
 
 
@@ -112,5 +170,11 @@ def figures(result: dict[str, Any]) -> list[str]:
     """The page's charts as plotly JSON documents, drawn in the light theme until charts.js
     puts the reader's theme on them."""
     light = _template(*_THEMES["light"])
-    drawn = (requests_by_pod(result), outcomes_over_time(result))
-    return [str(f.update_layout(template=light).to_json()) for f in drawn]
+    drawn = [
+        requests_by_pod(result),
+        outcomes_over_time(result),
+        requests_per_node_over_time(result),
+        requests_per_pod_over_time(result),
+        crossings_and_affinity(result),
+    ]
+    return [str(f.update_layout(template=light).to_json()) for f in drawn if f is not None]

@@ -19,7 +19,7 @@ from app.db.session import ReadSession
 from app.services import diagram, lists
 from app.services.clusters import summary
 from app.services.overview import overview
-from app.web import clusteredits, edits, live, panel, simulate, tablepage
+from app.web import clusteredits, edits, live, panel, scenarios, simulate, tablepage
 from app.web.views import LAYER_NAMES, View, is_fragment_request, templates
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -27,6 +27,7 @@ router.include_router(panel.router)
 router.include_router(edits.router)
 router.include_router(clusteredits.router)
 router.include_router(simulate.router)
+router.include_router(scenarios.router)
 router.include_router(live.router)  # before /clusters/{cluster}/{what} below
 __all__ = ["router", "templates"]
 
@@ -89,6 +90,8 @@ def topology_page(request: Request, session: ReadSession, cluster: str) -> Respo
         "tab": "topology",
         "destinations": simulate.destinations(ws),
         "node_names": [n.name for n in state.nodes[:500]],
+        "sources": panel.sources(state),
+        "presenter": scenarios.presenter_context(request, state),
     }
     if is_fragment_request(request):
         context["oob"] = True

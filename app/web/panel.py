@@ -23,15 +23,17 @@ from app.core.kubeproxy import rules as proxyrules
 from app.core.kubeproxy.plan import is_proxied
 from app.core.model.objects import ClusterState, Service
 from app.core.model.workspace import Workspace
-from app.core.network.routing import RouteError, Source, route
+from app.core.network.routing import RouteError, Source
 from app.db import repo, snapshots
 from app.db.repo import ClusterNotFound
 from app.db.session import ReadSession
 from app.db.tables import ClusterRow
+from app.services.traffic import route_repeatedly
 from app.web.views import templates
 
 router = APIRouter(prefix="/clusters/{cluster}")
 MAX_SOURCES = 200
+MAX_TRACE_REQUESTS = 20
 RULES_INLINE_MAX = 400
 """Service ports above which a node's rules are linked, not rendered (10,000 Services take
 minutes to render, and only a slice of them would be shown)."""
@@ -82,7 +84,7 @@ def _destinations(state: ClusterState, svc: Service) -> list[tuple[str, str]]:
     return found
 
 
-def _sources(state: ClusterState) -> list[tuple[str, str]]:
+def sources(state: ClusterState) -> list[tuple[str, str]]:
     nodes = [(f"node:{n.name}", f"node {n.name}") for n in state.nodes][:MAX_SOURCES]
     pods = [(f"pod:{p.key}", f"pod {p.key}") for p in state.pods if p.pod_ip][:MAX_SOURCES]
     return [("external", "an external client (203.0.113.7)"), *nodes, *pods]
@@ -155,7 +157,7 @@ def panel_context(ws: Workspace, state: ClusterState, cluster: str, sel: str) ->
         "sel": sel,
         "kind": kind,
         "nodes": nodes,
-        "sources": _sources(state),
+        "sources": sources(state),
         "mode": state.config.proxy_mode,
         "found": False,
     }
@@ -277,8 +279,10 @@ def read_trace(
     source: str = Query("external", max_length=400),
     destination: str = Query("", max_length=300),
     seed: str = Query("0", max_length=20),
+    requests: str = Query("1", max_length=4),
 ) -> Response:
-    """One request routed hop by hop, each hop with the reason for its decision."""
+    """One request routed hop by hop, each hop with the reason for its decision; with
+    `requests` > 1 the same client sends again and the nodes remember (affinity)."""
     loaded = load(session, cluster)
     if loaded is None:
         return _gone()
@@ -286,14 +290,18 @@ def read_trace(
     context: dict[str, Any] = {"destination": destination, "seed": seed}
     if not seed.isdigit():
         context["error"] = f"seed: must be a whole number, not {seed!r}"
+    elif not requests.isdigit() or not 1 <= int(requests) <= MAX_TRACE_REQUESTS:
+        context["error"] = f"requests: must be a whole number from 1 to {MAX_TRACE_REQUESTS}"
     elif not destination.strip():
         context["error"] = "destination: required, e.g. web.default:80 or 192.168.49.3:30080"
     else:
         try:
-            path = route(state, _source(source), destination, int(seed))
+            path, *repeated = route_repeatedly(
+                state=state, source=_source(source), destination=destination,
+                seed=int(seed), requests=int(requests), interval=1.0,
+            )  # fmt: skip
         except RouteError as exc:
             context["error"] = str(exc)
         else:
-            context["path"] = path
-            context["ids"] = path_ids(path, state)
+            context.update(path=path, repeated=repeated, ids=path_ids(path, state))
     return templates.TemplateResponse(request, "partials/trace.html", context)

@@ -209,3 +209,66 @@ def test_simulating_changes_nothing_in_the_cluster(client: TestClient) -> None:
     assert "node-1" not in result["by_node"] and result["outcomes"]["delivered"] == 100
     assert client.get("/k8s/demo/api/v1/nodes").json() == before
     assert client.get("/api/clusters/demo").json() == before_cluster
+
+
+SIM = {"destination": "web.default:80", "requests": 2000, "seed": 7, "sample": 5}
+
+
+def test_the_same_client_sends_again_and_affinity_catches_it(client: TestClient) -> None:
+    svc = client.get("/k8s/demo/api/v1/namespaces/default/services/web").json()
+    svc["spec"]["sessionAffinity"] = "ClientIP"
+    svc["metadata"].pop("resourceVersion")
+    assert client.put("/k8s/demo/api/v1/namespaces/default/services/web", json=svc).is_success
+    one = route(client, "demo", destination="web.default:80", seed=3)
+    assert "repeated" not in one and one["instead"] is None
+    three = route(client, "demo", destination="web.default:80", seed=3, requests=3)
+    assert {k: v for k, v in three.items() if k != "repeated"} == one
+    assert len(three["repeated"]) == 2
+    for later in three["repeated"]:
+        assert later["pod"] == one["pod"]
+        service_hop = next(h for h in later["hops"] if h["kind"] == "service")
+        assert "--rcheck" in service_hop["rule"]
+    bad = client.post("/api/clusters/demo/route",
+                      json={"destination": "web.default:80", "requests": 0})  # fmt: skip
+    assert bad.status_code == 422 and bad.json()["kind"] == "Status"
+    assert bad.json()["details"]["causes"][0]["field"] == "requests"
+
+
+def test_unreachable_answers_say_why_and_what_works_instead(client: TestClient) -> None:
+    path = route(client, "demo", destination="backend.default:80")
+    assert path["outcome"] == "unreachable"
+    assert "reachable only from inside the cluster" in path["instead"]
+    result = client.post("/api/clusters/demo/simulate",
+                         json={**SIM, "destination": "backend.default:80"}).json()  # fmt: skip
+    assert result["outcomes"]["unreachable"] == 2000
+    assert result["explanations"] == [
+        {"outcome": "unreachable", "reason": path["reason"], "instead": path["instead"],
+         "requests": 2000}
+    ]  # fmt: skip
+    from_pod = client.post("/api/clusters/demo/simulate", json={
+        **SIM, "destination": "backend.default:80", "clients": 1,
+        "source": {"kind": "node", "name": "node-1"}}).json()  # fmt: skip
+    assert from_pod["outcomes"]["delivered"] == 2000 and from_pod["explanations"] == []
+    assert from_pod["clients"] == 1
+
+
+def test_simulate_exports_csv_and_json_files(client: TestClient) -> None:
+    url = "/api/clusters/demo/simulate"
+    whole = client.post(url, json=SIM).json()
+    as_json = client.post(url + "?format=json", json=SIM)
+    assert as_json.status_code == 200
+    assert "attachment" in as_json.headers["content-disposition"]
+    assert as_json.json() == whole
+    series = client.post(url + "?format=csv&table=series", json=SIM)
+    assert series.headers["content-type"].startswith("text/csv")
+    lines = series.text.splitlines()
+    assert lines[0].startswith("t,seconds,delivered,dropped,rejected,unreachable")
+    assert len(lines) == len(whole["series"]) + 1
+    assert sum(int(line.split(",")[2]) for line in lines[1:]) == 2000
+    accept = client.post(url + "?table=pods", json=SIM, headers={"Accept": "text/csv"})
+    assert accept.text.splitlines()[0] == "pod,node,requests,observed_share,expected_share"
+    sample = client.post(url + "?format=csv&table=sample", json=SIM).text.splitlines()
+    assert len(sample) == 6 and sample[1].startswith("0,0.0,")
+    for bad in ("format=xml", "format=csv&table=nodes"):
+        refused = client.post(f"{url}?{bad}", json=SIM)
+        assert refused.status_code == 422 and refused.json()["reason"] == "Invalid", bad

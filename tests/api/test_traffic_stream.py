@@ -13,7 +13,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from app.services.simulations import SLOTS
+from app.db.limits import held_simulation_slots
 from tests.server import Server
 
 URL = "/api/clusters/demo/traffic"
@@ -54,7 +54,7 @@ def test_one_request_event_per_request_then_done_with_the_totals(client: TestCli
         key = f"{p['pod']['namespace']}/{p['pod']['name']}"
         by_pod[key] = by_pod.get(key, 0) + 1
     assert done["by_pod"] == by_pod
-    assert SLOTS.running == 0
+    assert held_simulation_slots(now=time.time()) == 0
 
 
 def test_the_same_seed_replays_the_same_paths_and_start_resumes_a_run(client: TestClient) -> None:
@@ -94,7 +94,7 @@ def test_bad_parameters_get_a_status(
     assert response.status_code == code, response.text
     body = response.json()
     assert body["kind"] == "Status" and body["code"] == code and text in body["message"]
-    assert SLOTS.running == 0
+    assert held_simulation_slots(now=time.time()) == 0
 
 
 def test_an_unknown_cluster_is_not_found(client: TestClient) -> None:

@@ -37,7 +37,7 @@ def test_a_simulation_draws_its_charts_offline(browser: Browser, server: Server)
     panel.get_by_role("button", name="Run").click()
     expect(page.locator("#sim-progress")).to_be_visible()
     charts = page.locator("#sim-result .chart")
-    expect(charts).to_have_count(2, timeout=30_000)
+    expect(charts).to_have_count(5, timeout=30_000)
     expect(page.locator("#sim-result .chart svg.main-svg").first).to_be_visible(timeout=30_000)
     expect(page.locator("#sim-progress")).to_be_hidden()
     assert page.locator("#sim-result .chart").nth(0).locator("g.trace.bars").count() == 2

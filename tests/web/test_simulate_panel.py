@@ -27,13 +27,13 @@ def test_the_topology_page_offers_the_simulate_panel(client: TestClient) -> None
     assert "cdn" not in html.lower()
 
 
-def test_a_run_answers_the_summary_and_two_charts(client: TestClient) -> None:
+def test_a_run_answers_the_summary_and_its_charts(client: TestClient) -> None:
     form = {**FORM, "event": "node-down", "at": "1", "node": "node-2"}
     response = client.post("/clusters/demo/simulate", data=form, headers=writer(client))
     assert response.status_code == 200
     assert "3,000 requests to <code>web.default:80</code>" in response.text
     assert "t=1s node-down node-2" in response.text
-    by_pod, over_time = figures(response.text)
+    by_pod, over_time, per_node, per_pod, crossing = figures(response.text)
     assert [t["name"] for t in by_pod["data"]] == ["requests", "expected share"]
     assert sum(by_pod["data"][0]["y"]) == 3000
     assert [t["name"] for t in over_time["data"]] == [o for o, _ in charts.OUTCOMES]
@@ -42,7 +42,50 @@ def test_a_run_answers_the_summary_and_two_charts(client: TestClient) -> None:
         json={"destination": "web.default:80", "requests": 3000, "seed": 7, "sample": 0,
               "events": [{"at": 1.0, "action": "node-down", "node": "node-2"}]},
     ).json()  # fmt: skip
-    assert over_time["data"][0]["y"] == [p["delivered"] for p in api["series"]]
+    series = api["series"]
+    rates = [round(p["delivered"] / p["seconds"], 3) for p in series]
+    assert over_time["data"][0]["y"] == rates
+    # Per node: node-2 carries traffic before the event and none after it.
+    node2 = next(t for t in per_node["data"] if t["name"] == "node-2")
+    after = [y for x, y in zip(node2["x"], node2["y"], strict=True) if x >= 1.05]
+    before = [y for x, y in zip(node2["x"], node2["y"], strict=True) if x < 0.95]
+    assert after and all(y == 0 for y in after) and any(y > 0 for y in before)
+    assert sorted(t["name"] for t in per_node["data"]) == ["node-1", "node-2", "node-3"]
+    assert all("/" in t["name"] for t in per_pod["data"])
+    assert [t["name"] for t in crossing["data"]] == ["cross-node", "affinity hits"]
+
+
+def test_source_clients_and_explanations_on_the_page(client: TestClient) -> None:
+    headers = writer(client)
+    outside = {**FORM, "destination": "backend.default:80"}
+    response = client.post("/clusters/demo/simulate", data=outside, headers=headers)
+    assert "unreachable 3,000" in response.text
+    assert "a ClusterIP is reachable only from inside the cluster".lower() in response.text.lower()
+    assert 'class="instead"' in response.text
+    inside = {**outside, "source": "node:node-1", "same": "1"}
+    response = client.post("/clusters/demo/simulate", data=inside, headers=headers)
+    assert "delivered 3,000" in response.text and 'class="sim-why"' not in response.text
+    bad = client.post("/clusters/demo/simulate", data={**inside, "source": "node:ghost"},
+                      headers=headers)  # fmt: skip
+    assert 'data-field="source"' in bad.text
+    for clients in ("0", "x"):
+        bad = client.post("/clusters/demo/simulate", data={**FORM, "clients": clients},
+                          headers=headers)  # fmt: skip
+        assert 'data-field="clients"' in bad.text
+
+
+def test_the_page_downloads_the_same_files_as_the_api(client: TestClient) -> None:
+    url = "/clusters/demo/simulate/export"
+    page = client.get(url, params={**FORM, "format": "csv", "table": "series"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/csv")
+    assert "attachment" in page.headers["content-disposition"]
+    body = {"destination": "web.default:80", "requests": 3000, "seed": 7}
+    api = client.post("/api/clusters/demo/simulate?format=csv&table=series", json=body)
+    assert page.text == api.text
+    as_json = client.get(url, params={**FORM, "format": "json"})
+    assert json.loads(as_json.text)["total"] == 3000
+    refused = client.get(url, params={**FORM, "requests": "0"})
+    assert refused.status_code == 422 and "requests" in refused.text
 
 
 def test_form_errors_are_shown_inline_never_as_a_500(client: TestClient) -> None:

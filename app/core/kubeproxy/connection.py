@@ -62,6 +62,8 @@ class Decision:
     reason: str
     outcome: str = ""
     dnat: Dnat | None = None
+    instead: str = ""
+    """For a failure: what would work instead (another node, policy or endpoint)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class _Verdict:
     endpoints: tuple[ProxyEndpoint, ...] = ()
     local_chain: bool = False
     masquerade: bool = False
+    instead: str = ""
 
 
 def source_class(in_pod_cidr: Callable[[str], bool], node: Node, src_ip: str) -> str:
@@ -84,14 +87,39 @@ def source_class(in_pod_cidr: Callable[[str], bool], node: Node, src_ip: str) ->
     return "local" if local else "remote"
 
 
-def _fail(mode: str, table: str, comment: str, target: str, why: str) -> _Verdict:
+def _fail(mode: str, table: str, comment: str, target: str, why: str, instead: str) -> _Verdict:
     outcome = "rejected" if target == "REJECT" else "dropped"
     if mode == "nftables":
         verdict = "goto reject-chain" if target == "REJECT" else "drop"
         rule = f"{table}: {verdict} ({comment})"
     else:
         rule = f'filter {table} -m comment --comment "{comment}" -j {target}'
-    return _Verdict(rule, why, outcome)
+    return _Verdict(rule, why, outcome, instead=instead)
+
+
+NO_ENDPOINTS = (
+    "Give the Service ready endpoints: a selector that matches running pods in its namespace "
+    "whose readiness probes pass (compare the pods' labels with the selector), or scale its "
+    "Deployment above zero."
+)
+"""kube-proxy REJECTs a Service with no usable endpoints (pkg/proxy/iptables/proxier.go,
+"has no endpoints"); only endpoints can change that."""
+
+
+def _endpoint_nodes(p: PortPlan) -> str:
+    """The nodes that hold a ready endpoint of the port, for "send to one of these"."""
+    names = sorted({e.node_name for e in p.endpoints if e.ready and e.node_name})
+    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    return shown or "none"
+
+
+def _local_instead(p: PortPlan, field: str) -> str:
+    where = "from a pod or process on" if field == "internalTrafficPolicy" else "to"
+    lost = "" if field == "internalTrafficPolicy" else " (the client IP is then lost to SNAT)"
+    return (
+        f"Send {where} a node that runs an endpoint ({_endpoint_nodes(p)}), or set "
+        f"{field}: Cluster so every node forwards to any endpoint{lost}."
+    )
 
 
 def _internal(p: PortPlan, mode: str, src: str) -> _Verdict:
@@ -104,6 +132,7 @@ def _internal(p: PortPlan, mode: str, src: str) -> _Verdict:
             f"{spn} has no endpoints",
             "REJECT",
             f"{spn} has no ready endpoints, so the connection is refused at once.",
+            NO_ENDPOINTS,
         )
     if not p.has_internal_endpoints:
         return _fail(
@@ -113,6 +142,7 @@ def _internal(p: PortPlan, mode: str, src: str) -> _Verdict:
             "DROP",
             "internalTrafficPolicy is Local and no endpoint runs on this node, so "
             "the packet is dropped and the client times out.",
+            _local_instead(p, "internalTrafficPolicy"),
         )
     chain = local_chain(p) if p.policy.internal_local else service_chain(p)
     rule = f"services → {chain}" if mode == "nftables" else (f"KUBE-SERVICES → {p.internal_chain}")
@@ -147,6 +177,8 @@ def _firewall(p: PortPlan, mode: str, entry: str, src_ip: str, node: Node) -> _V
         f"{src_ip} is outside loadBalancerSourceRanges "
         f"({', '.join(p.source_ranges)}), so the packet is dropped.",
         "dropped",
+        instead=f"Send from an address inside {', '.join(p.source_ranges)}, or add the "
+        "client's range to loadBalancerSourceRanges.",
     )
 
 
@@ -181,6 +213,7 @@ def _external(p: PortPlan, mode: str, entry: str, src: str, src_ip: str, node: N
             f"{spn} has no endpoints",
             "REJECT",
             f"{spn} has no ready endpoints anywhere, so the connection is refused.",
+            NO_ENDPOINTS,
         )
     head = _external_head(p, nft, entry)
     ext = external_chain(p) if nft else p.ext_chain
@@ -212,6 +245,7 @@ def _external(p: PortPlan, mode: str, entry: str, src: str, src_ip: str, node: N
             "DROP",
             f"externalTrafficPolicy is Local and {node.name} runs no endpoint of "
             f"{spn}, so the packet is dropped (the client times out).",
+            _local_instead(p, "externalTrafficPolicy"),
         )
     local = local_chain(p) if nft else p.svl_chain
     return _Verdict(
@@ -239,6 +273,8 @@ def _ipvs_verdict(
             f"KUBE-LOAD-BALANCER-SOURCE-CIDR ipset miss for {vs.text}",
             f"{src_ip} is outside loadBalancerSourceRanges, so the packet is dropped.",
             "dropped",
+            instead=f"Send from an address inside {', '.join(p.source_ranges)}, or add the "
+            "client's range to loadBalancerSourceRanges.",
         )
     if not vs.real_servers:
         return _Verdict(
@@ -247,6 +283,11 @@ def _ipvs_verdict(
             "(no usable endpoints for this traffic policy here); IPVS answers "
             "ICMP port unreachable.",
             "rejected",
+            instead=NO_ENDPOINTS
+            if not p.has_endpoints
+            else _local_instead(
+                p, "externalTrafficPolicy" if external else "internalTrafficPolicy"
+            ),
         )
     local = p.policy.external_local if external else p.policy.internal_local
     if external and local and not p.categories.local and src != "pod":
@@ -257,6 +298,7 @@ def _ipvs_verdict(
             "masquerade: the reply comes from the pod's address, the client discards it and "
             "times out.",
             "dropped",
+            instead=_local_instead(p, "externalTrafficPolicy"),
         )
     masq = (src != "pod") if not external else (src == "local" or not p.policy.external_local)
     return _Verdict(
@@ -288,7 +330,7 @@ def decide(
     else:
         v = _external(p, mode, conn.entry, src, conn.src_ip, node)
     if v.outcome:
-        return Decision(v.rule, v.reason, v.outcome)
+        return Decision(v.rule, v.reason, v.outcome, instead=v.instead)
     offer = Offer(v.endpoints, v.local_chain, node, conn.entry, conn.src_ip, conn.vip, conn.vport)
     choice = choose(state, kernel, p, offer)
     return Decision(v.rule, v.reason, dnat=_dnat(p, v, node, conn.src_ip, choice))

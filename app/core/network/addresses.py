@@ -10,10 +10,10 @@ names (cluster DNS) to these addresses.
 
 from __future__ import annotations
 
-from app.core.model.objects import Node
+from app.core.model.objects import Node, Service
 from app.core.network.loadbalancers import KUBE_PROXY_HEALTHZ_PORT, load_balancer, local_ready_count
 from app.core.network.nodes import leave_node, local_arrival, through_kube_proxy
-from app.core.network.path import Client, Path, Walk, deliver
+from app.core.network.path import CLUSTER_IP_FROM_OUTSIDE, Client, Path, Walk, deliver
 
 
 def to_address(
@@ -58,6 +58,7 @@ def _service_address(
                 f"{ip} is a ClusterIP: a virtual address that "
                 "exists only in kube-proxy's rules on the nodes, so nothing outside "
                 "the cluster routes it. Use a NodePort or LoadBalancer Service.",
+                instead=CLUSTER_IP_FROM_OUTSIDE,
             )
         return through_kube_proxy(
             walk, node, "cluster-ip", *hit, ip, port, client.ip, local_arrival(client)
@@ -83,6 +84,9 @@ def _service_address(
                 f"{ip} is an externalIP of {hit[0].key}: kube-proxy captures it on every "
                 "node, but Kubernetes does not announce it; your network must route it to a "
                 "node.",
+                instead=f"Route {ip} to a node in your network (a static route, or a "
+                "router that announces it), or send from a node or a pod: kube-proxy "
+                "captures externalIPs there.",
             )
         return through_kube_proxy(
             walk,
@@ -121,6 +125,8 @@ def _to_pod(walk: Walk, client: Client, ip: str, port: int) -> Path:
             "unreachable",
             f"{ip} is a pod IP; the pod network is not routed "
             "outside the cluster. Expose the pod through a Service.",
+            instead="Send from a node or a pod, or expose the pod through a NodePort or "
+            "LoadBalancer Service and send to that.",
         )
     if client.node.name != pod.node_name:
         leave_node(
@@ -154,7 +160,26 @@ def _localhost(walk: Walk, client: Client, port: int, proto: str | None) -> Path
         if hit
         else f"No Service uses nodePort {port}"
     )
-    return walk.end("rejected", f"{why}, so nothing listens on 127.0.0.1:{port}.")
+    instead = (
+        f"Send to the node's InternalIP {client.node.internal_ip}:{port}; only kube-proxy in "
+        "iptables mode also answers NodePorts on localhost."
+        if hit
+        else _node_ports_hint(walk)
+    )
+    return walk.end("rejected", f"{why}, so nothing listens on 127.0.0.1:{port}.", instead=instead)
+
+
+def _node_ports_hint(walk: Walk) -> str:
+    used = sorted({p for (p, _) in walk.index.by_node_port})[:8]
+    listed = ", ".join(str(p) for p in used) if used else "none yet"
+    return (
+        f"Use a nodePort a NodePort or LoadBalancer Service holds (here: {listed}); "
+        "`kubectl get svc -A` shows them in PORT(S) as port:nodePort."
+    )
+
+
+def _ports(svc: Service) -> str:
+    return ", ".join(f"{p.port}/{p.protocol}" for p in svc.ports)
 
 
 def _nothing_at(walk: Walk, client: Client, ip: str, port: int) -> Path:
@@ -163,33 +188,49 @@ def _nothing_at(walk: Walk, client: Client, ip: str, port: int) -> Path:
     if svc is not None:
         if client.node is None:
             return walk.end(
-                "unreachable", f"{ip} is a ClusterIP; it is not reachable from outside the cluster."
+                "unreachable",
+                f"{ip} is a ClusterIP; it is not reachable from outside the cluster.",
+                instead=CLUSTER_IP_FROM_OUTSIDE,
             )
-        ports = ", ".join(f"{p.port}/{p.protocol}" for p in svc.ports)
+        ports = _ports(svc)
         why = f"{ip} is the ClusterIP of {svc.key}, which serves {ports}, not port {port}"
+        instead = f"Send to one of its ports: {ip}:" + f", {ip}:".join(
+            str(p.port) for p in svc.ports
+        )
         if walk.mode == "iptables":
             return walk.end(
                 "dropped",
                 f"{why}; no iptables rule matches, so the packet heads "
                 "for the default route and the client times out.",
+                instead=instead,
             )
         where = (
             "cluster-ips-check rejects it"
             if walk.mode == "nftables"
             else "the address sits on kube-ipvs0 and nothing listens there"
         )
-        return walk.end("rejected", f"{why}; {where}.")
+        return walk.end("rejected", f"{why}; {where}.", instead=instead)
     if idx.in_service_cidr(ip):
         return walk.end(
             "dropped" if client.node else "unreachable",
             f"No Service has ClusterIP {ip}; nothing answers in the service range.",
+            instead="Use the CLUSTER-IP of an existing Service (`kubectl get svc -A`), or "
+            "its DNS name, name.namespace:port.",
         )
     lb = idx.lb_ips.get(ip)
     if lb is not None:
         return walk.end(
-            "unreachable", f"{ip} belongs to {lb.key}, which does not serve port {port}."
+            "unreachable",
+            f"{ip} belongs to {lb.key}, which does not serve port {port}.",
+            instead=f"Send to one of its ports: {_ports(lb)}.",
         )
-    return walk.end("unreachable", f"Nothing in this cluster has address {ip}.")
+    return walk.end(
+        "unreachable",
+        f"Nothing in this cluster has address {ip}.",
+        instead="From outside, send to a node's InternalIP at a nodePort or to a "
+        "LoadBalancer's EXTERNAL-IP; from a node or a pod, a ClusterIP or a pod IP also "
+        "answers.",
+    )
 
 
 def _to_node(walk: Walk, client: Client, node: Node, port: int, proto: str | None) -> Path:
@@ -259,4 +300,5 @@ def _to_node(walk: Walk, client: Client, node: Node, port: int, proto: str | Non
     return walk.end(
         "rejected",
         f"Nothing listens on {node.name} port {port}: the node's kernel answers with a TCP reset.",
+        instead=_node_ports_hint(walk),
     )

@@ -100,6 +100,11 @@ def load_balancer(
             f"{ip} is in {svc.key}'s status, but this cluster has "
             "no load balancer (provider none) to carry traffic to it; use a node "
             "IP and the nodePort.",
+            instead=f"Send to any node's InternalIP on nodePort {sp.node_port}, or set the "
+            "cluster's provider to a cloud or MetalLB so a load balancer carries the IP."
+            if sp.node_port
+            else "Set the cluster's provider to a cloud or MetalLB so a load balancer "
+            "carries the IP (this Service allocates no nodePorts).",
         )
     local = svc.external_traffic_policy == "Local"
     backends = _backends(walk, svc, local)
@@ -127,6 +132,13 @@ def _metallb(
             "unreachable",
             f"No MetalLB speaker announces {ip}: it needs a "
             "ready endpoint" + (" on a Ready node" if local else "") + ", so nothing answers ARP.",
+            instead="Give the Service a ready endpoint"
+            + (
+                " on a Ready node, or set externalTrafficPolicy: Cluster so any Ready node "
+                "may announce the IP."
+                if local
+                else " (a Ready pod its selector matches)."
+            ),
         )
     walk.hop(
         "load-balancer",
@@ -172,6 +184,10 @@ def _cloud(
             "dropped",
             f"Every node fails the load balancer's {check} check, so "
             "it has no healthy backend for the connection.",
+            instead="Run a ready pod of the Service on a Ready node, or set "
+            "externalTrafficPolicy: Cluster so every Ready node passes the check."
+            if local
+            else "Bring a node back to Ready: kube-proxy's /healthz on it then passes.",
         )
     chosen = nodes[walk.pick("load-balancer", len(nodes))]
     check = (

@@ -51,7 +51,7 @@ def through_kube_proxy(
         reason=f"{arrival} {d.reason}{node_note}",
     )
     if d.dnat is None:
-        return walk.end(d.outcome, d.reason)
+        return walk.end(d.outcome, d.reason, instead=d.instead)
     nat = d.dnat
     if nat.started is not None and walk.opened is not None:
         walk.opened.append(nat.started)

@@ -2,8 +2,10 @@
 
 A Path serialises to the JSON contract the API, the CLI and the live-traffic page share:
 {"outcome", "reason", "hops": [{"kind", "name", "node", "address", "src", "dst", "rule",
-"probability", "reason", "choices"}], "pod": {"namespace", "name", "node"} | null}.
-Each hop's src/dst is the packet as it leaves that hop, after any DNAT/SNAT there.
+"probability", "reason", "choices"}], "pod": {"namespace", "name", "node"} | null,
+"instead": str | null}. Each hop's src/dst is the packet as it leaves that hop, after any
+DNAT/SNAT there. A request that is not delivered says why (`reason`) and what would reach the
+Service instead (`instead`): a learner who meets "unreachable" is told the way that works.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ from app.core.network.index import RouteError, RoutingIndex, Source
 
 OUTCOMES = ("delivered", "dropped", "rejected", "unreachable")
 HOP_KINDS = ("client", "load-balancer", "node", "service", "pod")
+CLUSTER_IP_FROM_OUTSIDE = (
+    "A ClusterIP is reachable only from inside the cluster: send from a node or a pod, or "
+    "make the Service type NodePort or LoadBalancer to reach it from outside."
+)
+"""What works instead of a ClusterIP from outside (docs "Service", type ClusterIP)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,9 @@ class Path:
     reason: str
     hops: tuple[Hop, ...]
     pod: PodRef | None = None
+    instead: str = ""
+    """For a request not delivered: what would work instead (another source, address, type or
+    policy); empty when delivered."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -81,6 +91,7 @@ class Path:
             "reason": self.reason,
             "hops": [h.to_dict() for h in self.hops],
             "pod": self.pod.to_dict() if self.pod else None,
+            "instead": self.instead or None,
         }
 
 
@@ -142,9 +153,11 @@ class Walk:
             Hop(kind, name, node, address, src, dst, rule, probability, reason, tuple(choices))
         )
 
-    def end(self, outcome: str, reason: str, pod: Pod | None = None) -> Path:
+    def end(self, outcome: str, reason: str, pod: Pod | None = None, *, instead: str = "") -> Path:
+        """The walk's answer; a failure (`outcome` other than delivered) names what would work
+        `instead`."""
         ref = PodRef(pod.namespace, pod.name, pod.node_name) if pod else None
-        return Path(outcome, reason, tuple(self.hops), ref)
+        return Path(outcome, reason, tuple(self.hops), ref, instead)
 
 
 class Client:

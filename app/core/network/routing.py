@@ -24,7 +24,7 @@ from app.core.network.index import (
     parse_destination,
     service_port_for,
 )
-from app.core.network.path import Chooser, Client, Path, Walk
+from app.core.network.path import CLUSTER_IP_FROM_OUTSIDE, Chooser, Client, Path, Walk
 
 __all__ = ["Path", "RouteError", "RoutingIndex", "Source", "route"]
 
@@ -72,6 +72,8 @@ def _to_name(walk: Walk, client: Client, dest: Destination) -> Path:
         return walk.end(
             "unreachable",
             f"{dest.host} does not resolve (NXDOMAIN): no such Service in cluster DNS.",
+            instead="Name an existing Service as name.namespace:port (`kubectl get svc -A` "
+            "lists them); a bare name resolves in the client's own namespace only.",
         )
     if svc.type == "ExternalName":
         client.start(walk, dest.host)
@@ -80,6 +82,8 @@ def _to_name(walk: Walk, client: Client, dest: Destination) -> Path:
             f"{svc.key} is an ExternalName Service: DNS answers "
             f"with a CNAME to {svc.external_name}, and the client connects there "
             "directly - no ClusterIP, no kube-proxy, outside what svcscope follows.",
+            instead=f"Connect to {svc.external_name} itself; to proxy through the cluster, "
+            "make the Service type ClusterIP with a selector (or EndpointSlices) instead.",
         )
     if svc.headless:
         return _headless(walk, client, svc, dest)
@@ -92,7 +96,11 @@ def _to_name(walk: Walk, client: Client, dest: Destination) -> Path:
         if client.node is not None:  # the ClusterIP answers (or not) on an unserved port
             return to_address(walk, client, svc.cluster_ip, dest.port, dest.protocol, note)
         client.start(walk, dest.host)
-        return walk.end("unreachable", f"{svc.key} does not serve port {dest.port}.")
+        return walk.end(
+            "unreachable",
+            f"{svc.key} does not serve port {dest.port}.",
+            instead=f"Use one of its ports: {_ports(svc)}.",
+        )
     if client.node is None:
         return _external_name_lookup(walk, client, svc, sp)
     return to_address(walk, client, svc.cluster_ip, sp.port, sp.protocol, note)
@@ -109,6 +117,7 @@ def _external_name_lookup(walk: Walk, client: Client, svc: Service, sp: ServiceP
         return to_address(walk, client, ip, sp.port, sp.protocol, note)
     client.start(walk, svc.name)
     node_port = f" any node's IP on nodePort {sp.node_port}" if sp.node_port else ""
+    example = _node_port_example(walk, sp)
     if svc.type == "LoadBalancer":
         return walk.end(
             "unreachable",
@@ -116,15 +125,28 @@ def _external_name_lookup(walk: Walk, client: Client, svc: Service, sp: ServiceP
             "<pending>: no load balancer controller has given it an address"
             f" (provider {walk.state.config.provider}). Use{node_port or ' a NodePort'}"
             " instead.",
+            instead=(
+                f"Send to{node_port}{example} - a LoadBalancer Service is also a NodePort "
+                "Service - or give the cluster a load balancer provider (a cloud, or "
+                "MetalLB) so the Service gets an EXTERNAL-IP."
+                if sp.node_port
+                else "Give the cluster a load balancer provider (a cloud, or MetalLB) so the "
+                "Service gets an EXTERNAL-IP; with allocateLoadBalancerNodePorts: false it "
+                "has no nodePort to use meanwhile."
+            ),
         )
     if svc.type == "NodePort":
         return walk.end(
-            "unreachable", f"{svc.key} has no external IP; from outside, use{node_port}."
+            "unreachable",
+            f"{svc.key} has no external IP; from outside, use{node_port}.",
+            instead=f"Send to{node_port}{example}: a nodePort is open on every node, "
+            "whether or not it runs a pod of the Service.",
         )
     return walk.end(
         "unreachable",
         f"{svc.key} is a ClusterIP Service: cluster DNS names and "
         "ClusterIPs exist only inside the cluster.",
+        instead=CLUSTER_IP_FROM_OUTSIDE,
     )
 
 
@@ -170,6 +192,18 @@ def _pod_record(walk: Walk, client: Client, svc: Service, pod: Pod, dest: Destin
     return to_address(walk, client, pod.pod_ip, port, dest.protocol, note)
 
 
+def _ports(svc: Service) -> str:
+    return ", ".join(f"{p.port}/{p.protocol}" for p in svc.ports) or "none"
+
+
+def _node_port_example(walk: Walk, sp: ServicePort) -> str:
+    """ " (e.g. 192.168.49.2:30080)" with the first Ready node, or nothing."""
+    node = next((n for n in walk.state.nodes if n.ready and n.internal_ip), None)
+    if node is None or not sp.node_port:
+        return ""
+    return f" (e.g. {node.internal_ip}:{sp.node_port})"
+
+
 def _headless(walk: Walk, client: Client, svc: Service, dest: Destination) -> Path:
     """DNS returns the ready endpoints' pod IPs; the client connects to one of them directly
     (CoreDNS shuffles A records; the client takes the first)."""
@@ -184,6 +218,8 @@ def _headless(walk: Walk, client: Client, svc: Service, dest: Destination) -> Pa
         return walk.end(
             "unreachable",
             f"{svc.key} is headless and has no ready endpoints, so DNS returns no A records.",
+            instead="Give it Ready pods: a selector that matches running pods whose "
+            "readiness probes pass (or set publishNotReadyAddresses: true).",
         )
     if client.node is None:
         client.start(walk, dest.host)
@@ -191,6 +227,8 @@ def _headless(walk: Walk, client: Client, svc: Service, dest: Destination) -> Pa
             "unreachable",
             f"{svc.key} is headless: DNS returns pod IPs, which "
             "are not routable from outside the cluster.",
+            instead="Send from a node or a pod, or expose the pods through a NodePort or "
+            "LoadBalancer Service (a headless Service has no ClusterIP to publish).",
         )
     port = _direct_port(svc, dest)
     i = walk.pick("dns", len(eps))

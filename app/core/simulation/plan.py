@@ -59,6 +59,8 @@ class Entry:
     endpoints: tuple[str, ...] = ()  # "ip:port" in kube-proxy's rule order
     pod: str = ""  # the pod reached without a choice (a pod IP destination)
     lb: bool = False
+    reason: str = ""  # for a fixed failure: why (Path.reason) and what would work instead
+    instead: str = ""
 
 
 @dataclass
@@ -98,7 +100,9 @@ def _entry_from(path: Path, asked: dict[str, int], lb: bool) -> Entry:
         return Entry(node, "", tuple(t for t, _ in service_hop.choices), "", lb)
     if "endpoint" not in asked:
         pod = f"{path.pod.namespace}/{path.pod.name}" if path.pod else ""
-        return Entry(node, path.outcome, (), pod, lb)
+        failed = path.outcome != "delivered"
+        return Entry(node, path.outcome, (), pod, lb, path.reason if failed else "",
+                     path.instead if failed else "")  # fmt: skip
     hop = next(h for h in path.hops if h.kind == "service")
     return Entry(node, "", tuple(target for target, _ in hop.choices), "", lb)
 
@@ -169,7 +173,7 @@ def plan_segment(
                     service = _service_of(state, path)
             entries.append(
                 Entry(targets[j] if j < len(targets) else known.node, known.outcome,
-                      known.endpoints, known.pod, True)
+                      known.endpoints, known.pod, True, known.reason, known.instead)
             )  # fmt: skip
     addresses = {a for endpoints in {e.endpoints for e in entries} for a in endpoints}
     pods_by_address: dict[str, tuple[str, str]] = {}

@@ -21,6 +21,8 @@ class Recorder:
         self.node_ids: dict[str, int] = {}
         self.pod_ids: dict[str, int] = {}
         self.pod_node: dict[int, str] = {}
+        self.reasons: dict[tuple[str, str, str], int] = {}
+        """(outcome, reason, instead) → id, for every failure met."""
         self.begin(0)
 
     def begin(self, size: int) -> None:
@@ -32,6 +34,12 @@ class Recorder:
         self.lb = np.zeros(size, dtype=np.bool_)
         self.j = np.zeros(size, dtype=np.int64)
         self.k = np.zeros(size, dtype=np.int64)
+        self.why = np.full(size, -1, dtype=np.int64)
+
+    def reason_id(self, outcome: str, reason: str, instead: str) -> int:
+        if outcome in ("", "delivered"):
+            return -1
+        return self.reasons.setdefault((outcome, reason, instead), len(self.reasons))
 
     def node_id(self, name: str) -> int:
         return self.node_ids.setdefault(name, len(self.node_ids)) if name else -1
@@ -68,6 +76,7 @@ class Recorder:
 
 def record(rec: Recorder, i: int, path: Path) -> None:
     rec.outcome[i] = OUTCOME_CODES[path.outcome]
+    rec.why[i] = rec.reason_id(path.outcome, path.reason, path.instead)
     rec.entry[i] = rec.node_id(next((h.name for h in path.hops if h.kind == "node"), ""))
     rec.lb[i] = any(h.kind == "load-balancer" for h in path.hops)
     if path.pod is not None:

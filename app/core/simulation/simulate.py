@@ -264,7 +264,7 @@ class _Run:
                         self.samples, self.wanted, hold=1.0)  # fmt: skip
             self.tally.add(times=v.times, outcome=rec.outcome, entry=rec.entry, pod=rec.pod,
                            hit=rec.hit, lb=rec.lb, pod_nodes=rec.pod_nodes(),
-                           n_nodes=len(rec.node_ids))  # fmt: skip
+                           n_nodes=len(rec.node_ids), why=rec.why)  # fmt: skip
             if self.progress is not None:
                 self.progress(self.stream.position / spec.requests)
 
@@ -274,7 +274,7 @@ class _Run:
         spec = self.spec
         pod_names, node_names = self.rec.names()
         pod_nodes = self.rec.pod_nodes()
-        result = self.tally.result(pod_names, node_names, plans)
+        result = self.tally.result(pod_names, node_names, plans, reasons=list(self.rec.reasons))
         result.update(
             {
                 "destination": spec.destination,
@@ -329,6 +329,9 @@ def _vector_chunk(
                          rec.node_ids, rec.pod_ids, memory, round_robin)  # fmt: skip
     rec.outcome, rec.entry, rec.pod, rec.hit, rec.lb = d.outcome, d.entry, d.pod, d.hit, d.lb
     rec.j, rec.k = d.j, d.k
+    # A failure is always an entry's fixed outcome: its reason is the entry's.
+    ids = np.array([rec.reason_id(e.outcome, e.reason, e.instead) for e in plan.entries])
+    rec.why = np.where(d.outcome != 0, ids[d.j], -1)
     end = base + v.times.shape[0]
     for i in sorted(w for w in wanted if base <= w < end):
         n = i - base

@@ -4,6 +4,11 @@ Counts by outcome, pod, node and load-balancer target; the share of requests tha
 nodes; affinity hits; the same per time bucket; and, beside the observed split, the split
 the rules promise (each node's choice is uniform among its endpoints) with a chi-square
 statistic and its approximate p-value (Wilson–Hilferty), so a learner can tell chance from bias.
+
+A time series is only honest if every row says how long it covers: the run ends at its last
+arrival, rarely on a bucket boundary, so the last bucket is short. Each row carries `seconds`
+(the time it covers); a last bucket shorter than half a width is folded into the one before
+it, so no row rests on a sliver of time, and a chart divides by `seconds` to plot rates.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ OUTCOMES = ("delivered", "dropped", "rejected", "unreachable")
 NICE_WIDTHS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60,
                120, 300, 600, 1800, 3600)  # fmt: skip
 MAX_SERIES_KEYS = 50
+MAX_EXPLANATIONS = 20
 
 
 def bucket_width(duration: float, buckets: int = 60) -> float:
@@ -93,6 +99,7 @@ class Tally:
     the number of requests. Every count comes from a few bincounts per chunk."""
 
     def __init__(self, duration: float) -> None:
+        self.duration = duration
         self.width = bucket_width(duration)
         self.n_buckets = int(duration // self.width) + 1
         shape = (self.n_buckets, 0)
@@ -105,6 +112,8 @@ class Tally:
         self.crossings = np.zeros(self.n_buckets, dtype=np.int64)
         self.hits = np.zeros(self.n_buckets, dtype=np.int64)
         self.lb_nodes = np.zeros(0, dtype=np.int64)
+        self.why = np.zeros(0, dtype=np.int64)
+        """Requests per failure reason id (see `result`'s `reasons`)."""
 
     def add(
         self,
@@ -117,6 +126,7 @@ class Tally:
         lb: NDArray[np.bool_],
         pod_nodes: NDArray[np.int64],
         n_nodes: int,
+        why: NDArray[np.int64] | None = None,
     ) -> None:
         """One chunk's requests; `pod_nodes` maps every pod id known so far to its node id."""
         if not times.shape[0]:
@@ -142,23 +152,48 @@ class Tally:
         self.hits += np.bincount(bucket[hit], minlength=n_buckets)
         lb_entry = np.where(lb, entry, -1).astype(np.int32)
         self.lb_nodes = _widen(self.lb_nodes, np.bincount(lb_entry + 1)[1:])
+        if why is not None:
+            self.why = _widen(self.why, np.bincount(why + 1)[1:])
+
+    def spans(self) -> list[tuple[int, int, float]]:
+        """(first bucket, end bucket, seconds covered) per series row: whole buckets, except
+        the last, which keeps its own length or, under half a width, joins the row before."""
+        n, width = self.n_buckets, self.width
+        rows = [(b, b + 1, width) for b in range(n)]
+        last = self.duration - (n - 1) * width
+        if self.duration <= 0:
+            return rows  # one request, at t=0: a single row of nominal width
+        if n > 1 and last < width / 2:
+            rows[-2:] = [(n - 2, n, width + last)]
+        else:
+            rows[-1] = (n - 1, n, last)
+        return rows
+
+    def series(self, pod_names: Sequence[str], node_names: Sequence[str]) -> list[dict[str, Any]]:
+        """One row per span: counts by outcome, crossings, affinity hits, per pod and node."""
+        rows: list[dict[str, Any]] = []
+        for lo, hi, seconds in self.spans() if self.total else []:
+            row: dict[str, Any] = {"t": round(lo * self.width, 6), "seconds": round(seconds, 6)}
+            outcomes = self.outcomes[lo:hi].sum(axis=0)
+            row.update({name: int(outcomes[i]) for i, name in enumerate(OUTCOMES)})
+            row["cross_node"] = int(self.crossings[lo:hi].sum())
+            row["affinity_hits"] = int(self.hits[lo:hi].sum())
+            if self.pods is not None:
+                row["by_pod"] = _nonzero(self.pods[lo:hi].sum(axis=0), pod_names)
+            row["by_node"] = _nonzero(self.nodes[lo:hi].sum(axis=0), node_names)
+            rows.append(row)
+        return rows
 
     def result(
         self,
         pod_names: Sequence[str],
         node_names: Sequence[str],
         plans: Sequence[tuple[SegmentPlan, int]],
+        *,
+        reasons: Sequence[tuple[str, str, str]] = (),
     ) -> dict[str, Any]:
-        series: list[dict[str, Any]] = []
-        for b in range(self.n_buckets if self.total else 0):
-            row: dict[str, Any] = {"t": round(b * self.width, 6)}
-            row.update({name: int(self.outcomes[b, i]) for i, name in enumerate(OUTCOMES)})
-            row["cross_node"] = int(self.crossings[b])
-            row["affinity_hits"] = int(self.hits[b])
-            if self.pods is not None:
-                row["by_pod"] = _nonzero(self.pods[b], pod_names)
-            row["by_node"] = _nonzero(self.nodes[b], node_names)
-            series.append(row)
+        """The figures; `reasons` names each failure reason id (outcome, reason, instead)."""
+        series = self.series(pod_names, node_names)
         pod_totals = self.pods.sum(axis=0) if self.pods is not None else self.pod_totals
         by_pod = _nonzero(pod_totals, pod_names)
         expected = expected_shares(plans)
@@ -178,4 +213,16 @@ class Tally:
             "p_value": round(p_value, 6),
             "bucket_seconds": self.width,
             "series": series,
+            "explanations": self.explanations(reasons),
         }
+
+    def explanations(self, reasons: Sequence[tuple[str, str, str]]) -> list[dict[str, Any]]:
+        """Why requests failed and what would work instead, the most frequent first: a run
+        that answers "unreachable 10,000" also says why, in route()'s own words."""
+        found = [
+            {"outcome": o, "reason": r, "instead": i or None, "requests": int(self.why[n])}
+            for n, (o, r, i) in enumerate(reasons)
+            if n < self.why.shape[0] and self.why[n]
+        ]
+        found.sort(key=lambda e: (-int(e["requests"] or 0), str(e["reason"])))
+        return found[:MAX_EXPLANATIONS]

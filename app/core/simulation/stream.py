@@ -25,7 +25,8 @@ from app.core.kubeproxy.balancing import AffinityState, IpvsConnection, IpvsStat
 from app.core.model.objects import ClusterState
 from app.core.network.routing import Path, route
 from app.core.simulation.plan import VariateChooser
-from app.core.simulation.simulate import AFFINITY_MARKS, Spec, client_ips
+from app.core.simulation.recorder import AFFINITY_MARKS
+from app.core.simulation.simulate import Spec, client_ips
 from app.core.simulation.variates import Variates, VariateStream
 
 RUN_LENGTH = 10_000

@@ -57,6 +57,56 @@
     });
   }
 
+  // Charts as PNG files: plotly's own downloadImage, drawn in the browser (nothing leaves it).
+  function savePng(button) {
+    var box = button.closest("#sim-result") || document;
+    var charts = box.querySelectorAll("[data-figure][data-drawn]");
+    if (!window.Plotly || !charts.length) return;
+    var chain = Promise.resolve();
+    charts.forEach(function (el, i) {
+      var title = (el.layout && el.layout.title && el.layout.title.text) || "chart";
+      var name = "svcscope-" + (i + 1) + "-" + title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+      chain = chain.then(function () {
+        return window.Plotly.downloadImage(el, { format: "png", filename: name.slice(0, 80),
+          width: el.clientWidth || 700, height: el.clientHeight || 320 });
+      });
+    });
+  }
+
+  // The seeded replay: a slider over the run's sampled requests, each shown with its path,
+  // its pod lit on the diagram.
+  function replay(slider) {
+    var box = slider.closest("[data-replay]");
+    var frames = JSON.parse(box.getAttribute("data-replay"));
+    var frame = frames[Number(slider.value)];
+    if (!frame) return;
+    var out = box.querySelector(".replay-now");
+    out.textContent = "#" + frame.request + " at t=" + frame.t + " s from " + frame.client + ": " +
+      frame.outcome + (frame.pod ? " → " + frame.pod + " on " + frame.node : "") + " · " +
+      frame.hops.join(" → ") + ". " + frame.reason + (frame.instead ? " Instead: " + frame.instead : "");
+    var svg = document.getElementById("topology");
+    if (!svg) return;
+    svg.querySelectorAll(".replay-at").forEach(function (el) { el.classList.remove("replay-at"); });
+    if (!frame.pod) return;
+    svg.querySelectorAll('.el.pod[data-id$="/' + CSS.escape(frame.pod) + '"]').forEach(function (el) {
+      el.classList.add("replay-at");
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-chart-png]");
+    if (button) savePng(button);
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches(".replay-scrub")) replay(event.target);
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll(".replay-scrub:not([data-shown])").forEach(function (slider) {
+      slider.setAttribute("data-shown", "");
+      replay(slider);
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", draw);
   document.addEventListener("htmx:afterSettle", draw);
   new MutationObserver(retheme).observe(document.documentElement, {

@@ -80,7 +80,7 @@
     var svg = document.getElementById("topology");
     if (!svg) return;
     svg.querySelectorAll(".on-path").forEach(function (el) { el.classList.remove("on-path"); });
-    var traces = document.querySelectorAll("#panel [data-trace]");
+    var traces = document.querySelectorAll("#panel [data-trace], #present-result [data-trace]");
     var trace = traces[traces.length - 1];
     svg.classList.toggle("tracing", !!trace);
     if (!trace) return;

@@ -393,7 +393,7 @@ def test_upstream_packet_flows() -> None:
 
 def test_path_serialises_to_the_contract() -> None:
     data = route(three_node_web(), Source.pod("default", "client"), "web:80", 1).to_dict()
-    assert set(data) == {"outcome", "reason", "hops", "pod"}
+    assert set(data) == {"outcome", "reason", "hops", "pod", "instead"}
     assert set(data["pod"]) == {"namespace", "name", "node"}
     for hop in data["hops"]:
         assert {
