@@ -10,6 +10,7 @@ from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import MetaData, create_engine
 
+from app.core.apiserver import bootstrap
 from app.core.apiserver import writes as apiserver
 from app.core.model.objects import ClusterConfig
 from app.core.model.workspace import Workspace
@@ -24,6 +25,7 @@ BEFORE = "7f3c2a91d0be"
 def _old_cluster() -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A Deployment and its pods as the earlier version stored them (no ReplicaSet row)."""
     ws = Workspace(ClusterConfig(name="old"), rng=random.Random(2))
+    bootstrap.system_namespaces(ws)  # only to admit the writes: the rows below carry none
     apiserver.create(ws, "Node", {"metadata": {"name": "node-1"}})
     labels = {"app": "web"}
     template = {

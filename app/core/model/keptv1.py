@@ -7,6 +7,7 @@ Only the fields validation or the printers read are typed; anything else is kept
 from __future__ import annotations
 
 from app.core.model.corev1 import POD_SPEC
+from app.core.model.eventshapes import OBJECT_REFERENCE
 from app.core.model.metav1 import CONDITION, LABEL_SELECTOR, OBJECT_META
 from app.core.model.schema import ANY, BOOL, STRING, ListOf, MapOf, Struct
 
@@ -21,18 +22,6 @@ NAMESPACE = Struct(
     },
 )
 
-OBJECT_REFERENCE = Struct(
-    "ObjectReference",
-    {
-        "kind": STRING,
-        "namespace": STRING,
-        "name": STRING,
-        "uid": STRING,
-        "apiVersion": STRING,
-        "resourceVersion": STRING,
-        "fieldPath": STRING,
-    },
-)
 
 SERVICE_ACCOUNT = Struct(
     "ServiceAccount",

@@ -1,7 +1,7 @@
 """shared limits: sign-in buckets and simulation slots
 
 Revision ID: 4e489acff360
-Revises: 5b8e1c0d4a72
+Revises: b4d1e7c2a905
 Create Date: 2026-11-29 02:00:47.628057
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '4e489acff360'
-down_revision: str | None = '5b8e1c0d4a72'
+down_revision: str | None = 'b4d1e7c2a905'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,7 +7,7 @@ and the `default` ServiceAccount the ServiceAccount controller keeps in each. Da
 schema does not change. Each new object takes the next resourceVersion of the feed sequence.
 
 Revision ID: 5b8e1c0d4a72
-Revises: b4d1e7c2a905
+Revises: 7f3c2a91d0be
 Create Date: 2026-11-29 02:20:00.000000
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '5b8e1c0d4a72'
-down_revision: str | None = 'b4d1e7c2a905'
+down_revision: str | None = '7f3c2a91d0be'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

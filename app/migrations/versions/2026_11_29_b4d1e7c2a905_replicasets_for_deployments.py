@@ -1,7 +1,7 @@
 """ReplicaSets for the Deployments stored before svcscope kept them as objects
 
 Revision ID: b4d1e7c2a905
-Revises: 7f3c2a91d0be
+Revises: 5b8e1c0d4a72
 Create Date: 2026-11-29 02:05:00
 
 Until now a Deployment's pods named a ReplicaSet (`<deployment>-<pod-template-hash>`, with a
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b4d1e7c2a905"
-down_revision: str | None = "7f3c2a91d0be"
+down_revision: str | None = "5b8e1c0d4a72"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -16,6 +16,7 @@ from app.core.model.workspace import Workspace
 
 def test_the_scheduler_records_where_it_bound_a_pod() -> None:
     ws = Workspace(ClusterConfig(name="t"), rng=random.Random(1))
+    apiserver.create(ws, "Namespace", {"metadata": {"name": "shop"}})
     apiserver.create(ws, "Node", {"metadata": {"name": "node-1"}})
     pod = apiserver.create(
         ws,

@@ -8,6 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.core.apiserver import bootstrap
 from app.core.apiserver import writes as apiserver
 from app.core.controllers import deployment, replicaset, workloads
 from app.core.model.objects import ClusterConfig
@@ -16,6 +17,7 @@ from app.core.model.workspace import Manifest, Workspace
 
 def cluster(nodes: int = 3) -> Workspace:
     ws = Workspace(ClusterConfig(name="t"), rng=random.Random(3))
+    bootstrap.system_namespaces(ws)  # NamespaceLifecycle: objects go into namespaces that exist
     for i in range(1, nodes + 1):
         apiserver.create(ws, "Node", {"metadata": {"name": f"node-{i}"}})
     return ws

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+from app.core.apiserver import bootstrap
 from app.core.apiserver import writes as apiserver
 from app.core.controllers.snapshot import cluster_state
 from app.core.model.objects import ClusterConfig, ClusterState
@@ -14,6 +15,8 @@ from app.core.network.routing import Source, route
 
 def _shop() -> tuple[Workspace, ClusterState]:
     ws = Workspace(ClusterConfig(name="t"), rng=random.Random(5))
+    bootstrap.system_namespaces(ws)
+    apiserver.create(ws, "Namespace", {"metadata": {"name": "shop"}})
     for i in (1, 2, 3):
         apiserver.create(ws, "Node", {"metadata": {"name": f"node-{i}"}})
     labels = {"app": "db"}
