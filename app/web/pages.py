@@ -29,6 +29,10 @@ router.include_router(clusteredits.router)
 router.include_router(simulate.router)
 router.include_router(live.router)  # before /clusters/{cluster}/{what} below
 __all__ = ["router", "templates"]
+HOME_SERVICES = 50
+"""Services listed per cluster on the clusters page; the Services table has them all. A
+cluster at Kubernetes' limits holds 10,000: listing every one made the home page megabytes
+of HTML and its rendering the costliest request of the server."""
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -36,8 +40,14 @@ def clusters_page(request: Request, session: ReadSession) -> Response:
     """The clusters, each with its Services as `kubectl get svc -A` would show them."""
     items = []
     for row in repo.list_clusters(session):
-        state = repo.load_state(session, row)
-        items.append({"cluster": summary(session=session, row=row), "services": state.services})
+        services = repo.load_state(session, row).services
+        items.append(
+            {
+                "cluster": summary(session=session, row=row),
+                "services": services[:HOME_SERVICES],
+                "more": max(0, len(services) - HOME_SERVICES),
+            }
+        )
     context = {"items": items, "cluster_templates": clusteredits.TEMPLATES}
     return templates.TemplateResponse(request, "pages/clusters.html", context)
 
