@@ -21,6 +21,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.settings import get_settings
 
 READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
+TRUE = frozenset({"1", "t", "y", "on", "yes", "true"})
+"""What the list routes' `watch: bool` query accepts as true (pydantic, any case): the Python
+client sends `watch=True`."""
 
 
 def long_running(scope: Scope) -> bool:
@@ -29,7 +32,7 @@ def long_running(scope: Scope) -> bool:
     if path.endswith("/live") or "/watch/" in path:
         return True
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    return any(value in ("true", "1") for value in query.get("watch", []))
+    return any(value.strip().lower() in TRUE for value in query.get("watch", []))
 
 
 class ReadInFlightMiddleware:
