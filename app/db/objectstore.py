@@ -62,15 +62,25 @@ def save_changes(session: Session, row: ClusterRow, ws: Workspace) -> int:
     """Write the overlay's changes in the open transaction; the cluster's new resourceVersion."""
     assert row.id is not None and ws.parent is not None
     base = ws.parent
-    order = _order(ws)
-    rv = first = feed.reserve(session, len(order), floor=row.resource_version) if order else 0
+    order = [
+        (kind, namespace, name, ws.peek(kind, key), base.peek(kind, key))
+        for kind, namespace, name in _order(ws)
+        for key in [(namespace, name)]
+    ]
+    added = sum(1 for *_, obj, current in order if current is None)
+    removed = sum(1 for *_, obj, current in order if obj is None)
+    rv = first = 0
+    if order:
+        rv, total = feed.reserve(
+            session, len(order), floor=row.resource_version, objects=added - removed
+        )
+        first = rv
+        quota.check_object_quota(added, total)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     deletes: list[dict[str, Any]] = []
     events: list[feed.Event] = []
-    for kind, namespace, name in order:
-        obj = ws.peek(kind, (namespace, name))
-        current = base.peek(kind, (namespace, name))
+    for kind, namespace, name, obj, current in order:
         rv += 1
         prev = current.get("metadata", {}).get("labels", {}) if current else None
         where = {"b_kind": kind, "b_namespace": namespace, "b_name": name}
@@ -91,7 +101,6 @@ def save_changes(session: Session, row: ClusterRow, ws: Workspace) -> int:
         event_type = feed.MODIFIED if current is not None else feed.ADDED
         events.append(feed.Event(rv, row.id, kind, namespace, name, event_type, body, prev))
     _write_objects(session, row.id, inserts, updates, deletes)
-    quota.check_object_quota(session, len(inserts))
     _write_allocations(session, row.id, ws)
     feed.append(session, row.id, first, events)
     if order:

@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.core.apiserver.writes import Forbidden
-from app.db.tables import ClusterRow, ObjectRow
+from app.db.tables import ClusterRow
 from app.settings import get_settings
 
 
@@ -29,12 +29,14 @@ def check_cluster_quota(session: Session, name: str) -> None:
         )
 
 
-def check_object_quota(session: Session, added: int) -> None:
-    """After a write's inserts are flushed: refuse it when the server holds too many objects."""
+def check_object_quota(added: int, total: int) -> None:
+    """Refuse a write that adds objects when the server would then hold too many.
+
+    `total`: the objects stored once the write is done, from the feed sequence row that the
+    write transaction has just updated (app/db/feed.reserve), not a count of the rows."""
     if added <= 0:
         return
     limit = get_settings().SVCSCOPE_MAX_OBJECTS
-    total = session.exec(select(func.count()).select_from(ObjectRow)).one()
     if total > limit:
         raise Forbidden(
             f"exceeded quota: requested: objects={added}, used: objects={total - added}, "

@@ -3,10 +3,16 @@
 SQLite write transactions begin with BEGIN IMMEDIATE: a deferred transaction that reads and
 then writes can fail with SQLITE_BUSY without waiting when another writer got in between,
 while IMMEDIATE takes the write lock up front and waits out the busy timeout instead.
+
+Within one process, writers first queue on a lock of their own (WriterQueue): SQLite's busy
+handler waits by sleeping and retrying (up to 100 ms per nap), so twenty writers polling the
+database lock each waited far longer than the writer before them took, in no order. The
+queue hands the lock over as soon as it is free; between processes the busy timeout remains.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Iterator
 from functools import lru_cache
 from typing import Annotated, Any
@@ -20,6 +26,26 @@ from app.db import jsoncodec
 from app.settings import get_settings
 
 BUSY_TIMEOUT_MS = 30_000
+SQLITE_POOL_SIZE = 64
+"""Connections kept per engine: more than the thread pool's 40 threads, so that a request
+never waits for a connection another holds (SQLite connections cost a file handle)."""
+_QUEUED = "svcscope_write_queue"
+
+
+class WriterQueue:
+    """This process's writers, one at a time, in the order they arrive (at most the busy
+    timeout: after that a writer goes on to BEGIN IMMEDIATE and its error, as before)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def enter(self, info: dict[Any, Any]) -> None:
+        if self._lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            info[_QUEUED] = self
+
+    def leave(self, info: dict[Any, Any]) -> None:
+        if info.pop(_QUEUED, None) is self:
+            self._lock.release()
 
 
 def make_engine(url: str) -> Engine:
@@ -32,8 +58,10 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        pool_size=SQLITE_POOL_SIZE,
         **codec,
     )
+    writers = WriterQueue()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -49,8 +77,24 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get("sqlite_immediate", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not connection.get_execution_options().get("sqlite_immediate", False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        writers.enter(connection.info)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writers.leave(connection.info)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Any) -> None:
+        writers.leave(connection.info)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        writers.leave(record.info)  # a transaction that ended without commit or rollback
 
     return engine
 

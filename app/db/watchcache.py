@@ -36,6 +36,8 @@ MAX_OBJECTS = 400_000
 newest always stays): one cluster at Kubernetes' limits holds about 165,000."""
 FREEZE_AFTER = 10_000
 """A load or write of this many objects moves the heap out of the cyclic collector's way."""
+BULK_EVENTS = 1000
+"""A catch-up of this many events sorts the typed keys once instead of inserting each."""
 TARGETED_ALLOCATION_REFRESH = 64
 """Up to this many changed Services, their allocations are re-read by owner; beyond, all."""
 
@@ -80,13 +82,21 @@ def _settle(count: int) -> None:
     """Cached objects live as long as the process: after a big load or write, freeze the heap
     (gc.freeze) so the collector's full passes stop rescanning millions of JSON values that are
     never garbage (a pass over a 150,000-pod cluster stalls every thread for seconds). Frozen
-    objects are still freed by reference counting; only cycles among them would stay."""
+    objects are still freed by reference counting; only cycles among them would stay.
+
+    Called while the collector is paused (gc_paused): re-enabled over a load's millions of
+    new objects, its next young-generation pass would first traverse them all (seconds);
+    frozen first, they are out of its way at no cost."""
     if count >= FREEZE_AFTER:
         gc.freeze()
 
 
 _lock = threading.Lock()
 _entries: dict[tuple[str, int], Entry] = {}
+_loading: dict[tuple[str, int], threading.Lock] = {}
+"""One loader per cluster: requests that find it cold wait for that load instead of each
+reading 165,000 rows on a connection of their own (a cold start under load used to exhaust
+the connection pool)."""
 
 
 def _where(session: Session, row: ClusterRow) -> tuple[str, int]:
@@ -106,22 +116,40 @@ def current(session: Session, row: ClusterRow, *, locked: bool = False, at_least
     where = _where(session, row)
     with _lock:
         entry = _entries.get(where)
-    if (
-        entry is None
-        or entry.created_at != row.created_at
-        or (locked and entry.rv > row.resource_version)
-    ):
-        entry = _load(session, row)
+    if _stale(entry, row, locked):
         with _lock:
-            _entries[where] = entry
-        _evict(keep=where)
-    elif entry.rv < max(row.resource_version, at_least):
+            loading = _loading.setdefault(where, threading.Lock())
+        with loading:
+            with _lock:
+                entry = _entries.get(where)
+            if _stale(entry, row, locked):
+                entry = _load(session, row)
+                with _lock:
+                    _entries[where] = entry
+                _evict(keep=where)
+    assert entry is not None
+    if entry.rv < max(row.resource_version, at_least):
         _catch_up(session, row, entry, max(row.resource_version, at_least))
     entry.used = time.monotonic()
     config = config_of(row)
     if entry.base.config != config:
         entry.base.config = config
     return entry
+
+
+def cached(session: Session, row: ClusterRow) -> bool:
+    """Whether this process holds the cluster (however far behind the feed)."""
+    with _lock:
+        entry = _entries.get(_where(session, row))
+    return entry is not None and entry.created_at == row.created_at
+
+
+def _stale(entry: Entry | None, row: ClusterRow, locked: bool) -> bool:
+    return (
+        entry is None
+        or entry.created_at != row.created_at
+        or (locked and entry.rv > row.resource_version)
+    )
 
 
 def consistent(session: Session, row: ClusterRow) -> tuple[Entry, int]:
@@ -165,19 +193,21 @@ def adopt(session: Session, row: ClusterRow, base: Workspace, rv: int) -> None:
     """A cluster this process just created: its base is what it wrote."""
     assert row.id is not None
     typed = StateBuilder()
-    for kind in KINDS:
-        for key, obj in base.kind_map(kind).items():
-            typed.update(kind, key, obj)
+    typed.bulk()
+    with gc_paused():
+        for kind in KINDS:
+            for key, obj in base.kind_map(kind).items():
+                typed.update(kind, key, obj)
+        _settle(len(base.changes) + sum(1 for _ in base.local_objects()))
     where = _where(session, row)
     with _lock:
         _entries[where] = Entry(row.id, row.created_at, base, rv, typed)
     _evict(keep=where)
-    _settle(len(base.changes) + sum(1 for _ in base.local_objects()))
 
 
 def absorb(entry: Entry, overlay: Workspace, before: int, after: int) -> None:
     """Fold a committed write into the base, unless a catch-up already brought it."""
-    with entry.lock:
+    with entry.lock, gc_paused():
         if entry.rv != before:
             return
         for kind, key, obj in overlay.local_objects():
@@ -185,7 +215,7 @@ def absorb(entry: Entry, overlay: Workspace, before: int, after: int) -> None:
                 entry.typed.update(kind, key, obj)
         entry.base.absorb(overlay)
         entry.rv = after
-    _settle(len(overlay.changes))
+        _settle(len(overlay.changes))
 
 
 def _load(session: Session, row: ClusterRow) -> Entry:
@@ -199,12 +229,13 @@ def _load(session: Session, row: ClusterRow) -> Entry:
         ObjectRow.cluster_id == row.id
     )
     loaded = 0
+    entry.typed.bulk()
     with gc_paused():
         for kind, namespace, name, body in session.exec(query):
             entry.record(kind, (namespace, name), cast(Manifest, body))
             loaded += 1
-    _load_allocations(session, base, row.id, None)
-    _settle(loaded)
+        _load_allocations(session, base, row.id, None)
+        _settle(loaded)
     return entry
 
 
@@ -236,6 +267,8 @@ def _apply(session: Session, entry: Entry, cluster_id: int, events: list[feed.Ev
     owners: set[str] = set()
     workload_names: dict[str, set[str]] = {}
     entry.base.detach({event.kind for event in events})
+    if len(events) >= BULK_EVENTS:
+        entry.typed.bulk()
     with gc_paused():
         for event in events:
             key = (event.namespace, event.name)

@@ -30,6 +30,9 @@ router.include_router(simulate.router)
 router.include_router(scenarios.router)
 router.include_router(live.router)  # before /clusters/{cluster}/{what} below
 __all__ = ["router", "templates"]
+"""Services listed per cluster on the clusters page; the Services table has them all. A
+cluster at Kubernetes' limits holds 10,000: listing every one made the home page megabytes
+of HTML and its rendering the costliest request of the server."""
 
 
 @router.get("/", response_class=HTMLResponse)
