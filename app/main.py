@@ -93,6 +93,7 @@ def create_app() -> FastAPI:
     app.include_router(login.router)
     app.include_router(clusters.router)
     app.include_router(discovery.router)
+    app.include_router(kube_patch.metrics_router)
     app.include_router(kube.router)
     app.include_router(kube_patch.router)
     app.include_router(kube_scale.router)

@@ -364,7 +364,11 @@ NO_METRICS = (
 )
 
 
-@router.get("/apis/metrics.k8s.io/{path:path}")
+metrics_router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes"], responses=READ_ERRORS)
+"""Included before kube.py's router: its /apis/{group}/{version}/{resource} would answer first."""
+
+
+@metrics_router.get("/apis/metrics.k8s.io/{path:path}")
 def read_metrics(_: ClusterDep, path: str) -> JSONResponse:
     """Pod and node metrics (`kubectl top`): refused with a Status, nothing runs to measure.
     The group is not in discovery, so kubectl itself says `Metrics API not available`."""

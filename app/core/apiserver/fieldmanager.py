@@ -93,13 +93,19 @@ def field_set(value: Any, shape: Any) -> dict[str, Any]:
     return out
 
 
-def _leaves(fields: dict[str, Any], prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+def _leaves(fields: Any, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    """The owned leaf paths of a fieldsV1 tree. A malformed tree a client sent owns nothing:
+    upstream resets managedFields it cannot decode rather than fail the write."""
     out: set[tuple[str, ...]] = set()
+    if not isinstance(fields, dict):
+        return out
     for key, children in fields.items():
         if key == ".":
             continue
         path = (*prefix, key)
-        inner = {k: v for k, v in children.items() if k != "."}
+        inner = (
+            {k: v for k, v in children.items() if k != "."} if isinstance(children, dict) else {}
+        )
         out |= _leaves(inner, path) if inner else {path}
     return out
 
