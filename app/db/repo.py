@@ -21,6 +21,7 @@ from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.core.apiserver import namespace_deleter
 from app.core.apiserver.writes import NotFound
 from app.core.model.objects import ClusterConfig, ClusterState, PortRange
 from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace
@@ -154,6 +155,7 @@ def write(
     somebody did, compute again under the lock. SQLite has one write lock for every cluster,
     so this is what keeps a 10,000-object import from stalling writes to the others.
     """
+    change = _after_namespace_controller(change)
     if outside_lock:
         done = _write_outside_lock(session, cluster, change, seed)
         if done is not None:
@@ -180,6 +182,18 @@ def write(
             session.rollback()
             raise
     raise AssertionError("unreachable")
+
+
+def _after_namespace_controller(change: Callable[[Workspace], T]) -> Callable[[Workspace], T]:
+    """First finalize every namespace Terminating for long enough (namespace_deleter), in the
+    same transaction: the timer the DELETE starts may be lost (a restart), and the namespace
+    controller must still come before anything else changes the cluster."""
+
+    def run(ws: Workspace) -> T:
+        namespace_deleter.finalize_due(ws)
+        return change(ws)
+
+    return run
 
 
 def _write_outside_lock(

@@ -7,16 +7,22 @@ kubectl on /k8s and the page's forms change a cluster in exactly the same way.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
-from app.core.apiserver import bootstrap
+from app.core.apiserver import bootstrap, namespace_deleter
 from app.core.apiserver import writes as apiserver
+from app.core.apiserver.namespaces import NAMESPACE_FINALIZE_SECONDS
 from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace
 from app.db import repo
 from app.services.errors import refusals
+
+log = logging.getLogger(__name__)
 
 
 class _DryRun(Exception):
@@ -137,8 +143,36 @@ def replace_object(
 def delete_object(
     *, session: Session, cluster: str, kind: str, namespace: str, name: str
 ) -> Manifest:
-    """Delete an object; what owned it (a Deployment's pods, a node's pods) follows."""
-    return _write(session, cluster, lambda ws: apiserver.remove(ws, kind, namespace, name))
+    """Delete an object; what owned it (a Deployment's pods, a node's pods) follows. A
+    Namespace is only marked Terminating: a timer finalizes it once its turn has come."""
+    deleted = _write(session, cluster, lambda ws: apiserver.remove(ws, kind, namespace, name))
+    if kind == "Namespace":
+        _finalize_later(session.get_bind(), cluster)
+    return deleted
+
+
+def finalize_namespaces(*, session: Session, cluster: str) -> list[str]:
+    """The namespace controller's turn: delete the content of every namespace Terminating for
+    NAMESPACE_FINALIZE_SECONDS, then the namespace (app/core/apiserver/namespace_deleter.py).
+    repo.write runs it before every write; this runs it on its own."""
+    return repo.write(session, cluster, namespace_deleter.finalize_due)
+
+
+def _finalize_later(bind: Engine | Connection, cluster: str) -> None:
+    """Run finalize_namespaces just after the namespace's turn, on a daemon thread with its
+    own session: the DELETE has answered by then, and a lost timer (a restart) is made up for
+    by the next write to the cluster."""
+
+    def run() -> None:
+        try:
+            with Session(bind) as session:
+                finalize_namespaces(session=session, cluster=cluster)
+        except Exception:  # the cluster deleted, the database gone: the next write finalizes
+            log.warning("finalizing namespaces of cluster %s failed", cluster, exc_info=True)
+
+    timer = threading.Timer(NAMESPACE_FINALIZE_SECONDS + 0.2, run)
+    timer.daemon = True
+    timer.start()
 
 
 def scale_deployment(

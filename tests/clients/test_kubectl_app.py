@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from tests.clients.test_kubectl import Kubectl
+from tests.clients.test_kubectl_kept import wait_until_gone
 from tests.server import Server
 
 pytestmark = [
@@ -87,16 +88,13 @@ def test_a_thirty_object_application_applies_routes_and_deletes(tmp_path: Path) 
         assert outside["outcome"] == "delivered", outside
         assert outside["pod"]["name"].startswith("frontend-")
 
-        # Namespaces last: svcscope deletes a namespace's content at once, where upstream's
-        # namespace controller does it in the background (the objects after it would be
-        # NotFound here, still Terminating upstream).
-        kinds_last = [d for d in documents if d["kind"] != "Namespace"] + [
-            d for d in documents if d["kind"] == "Namespace"
-        ]
-        ordered = tmp_path / "namespaces-last.yaml"
-        ordered.write_text(yaml.safe_dump_all(kinds_last))
-        deleted = kubectl("delete", "-f", str(ordered)).stdout.splitlines()
+        # The file in its natural order, Namespaces first: as upstream, deleting a namespace
+        # only marks it Terminating, so the objects after it are still there to delete.
+        deleted = kubectl("delete", "-f", str(APP)).stdout.splitlines()
         assert len(deleted) == len(documents), deleted
+        assert all(line.endswith(" deleted") for line in deleted), deleted
+        wait_until_gone(kubectl, "shop")
+        wait_until_gone(kubectl, "shop-ops")
         namespaces = kubectl("get", "ns", "-o", "name").stdout.split()
         assert "namespace/shop" not in namespaces and "namespace/shop-ops" not in namespaces
         assert "shop-standard" not in kubectl("get", "sc").stdout

@@ -1,9 +1,11 @@
 """Real kubectl with the kinds svcscope keeps: apply of a file that mixes them, get, describe,
-delete -f, and namespaces (get, create, delete cascading)."""
+delete -f with the Namespace first, and namespaces (get, create, delete cascading a moment
+later)."""
 
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -58,14 +60,22 @@ def test_kubectl_applies_gets_describes_and_deletes_every_kept_kind(
     assert "shop-db" in secrets
     described = kubectl("describe", "configmap", "shop-config", "-n", "shop").stdout
     assert "LOG_LEVEL" in described and "test" in described
-    # Upstream finalizes a namespace asynchronously, so a file deleted namespace-first still
-    # finds its content; svcscope deletes the content at once, so delete content first.
-    ordered = tmp_path / "namespace-last.yaml"
-    ordered.write_text(KEPT_APP)
-    deleted = kubectl("delete", "-f", str(ordered)).stdout
+    # As upstream, the DELETE only marks the namespace Terminating and its controller deletes
+    # the content a moment later: a file with the Namespace first deletes every object in it.
+    deleted = kubectl("delete", "-f", str(manifest)).stdout.splitlines()
+    assert len(deleted) == KEPT_APP.count("---\n") + 1, deleted
+    assert all(line.endswith(" deleted") for line in deleted), deleted
+    assert 'namespace "shop" deleted' in deleted[0]
     assert 'ingress.networking.k8s.io "shop" deleted' in deleted
-    assert 'namespace "shop" deleted' in deleted
-    assert "shop" not in kubectl("get", "ns").stdout
+    wait_until_gone(kubectl, "shop")
+
+
+def wait_until_gone(kubectl: Kubectl, namespace: str, timeout: float = 20.0) -> None:
+    """Poll `kubectl get ns` until the namespace controller's step has removed it."""
+    deadline = time.monotonic() + timeout
+    while f"namespace/{namespace}" in kubectl("get", "ns", "-o", "name").stdout.split():
+        assert time.monotonic() < deadline, f"namespace {namespace} still there"
+        time.sleep(0.2)
 
 
 LAB = """\

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 from sqlmodel import Session
 
+from app.core.apiserver import writes as apiserver
 from app.core.apiserver.writes import AlreadyExists, NotFound
 from app.db import repo
 from app.services import objects
@@ -95,3 +97,25 @@ def test_a_write_to_a_missing_cluster_is_not_found(session: Session) -> None:
         objects.add_node(session=session, cluster="nowhere")
     assert isinstance(failed.value.error, NotFound)
     assert failed.value.reason == "NotFound"
+
+
+def test_a_terminating_namespace_whose_timer_was_lost_goes_at_the_next_write(
+    session: Session, demo: str
+) -> None:
+    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "lab"}}
+    objects.create_object(session=session, cluster=demo, kind="Namespace", body=ns)
+    cm = {"metadata": {"name": "c"}, "data": {"a": "b"}}
+    objects.create_object(session=session, cluster=demo, kind="ConfigMap", body=cm, namespace="lab")
+    # The DELETE's write without the use case, so without its timer (as after a restart).
+    repo.write(session, demo, lambda ws: apiserver.remove(ws, "Namespace", "", "lab"))
+    assert stored(session, demo, "ConfigMap", "lab", "c") is not None
+    deadline = time.monotonic() + 15
+    while stored(session, demo, "Namespace", "", "lab") is not None:
+        assert time.monotonic() < deadline, "the namespace is still Terminating"
+        time.sleep(0.1)
+        objects.set_ready(
+            session=session, cluster=demo, kind="Node", namespace="", name="node-1", ready=True
+        )
+    assert stored(session, demo, "ConfigMap", "lab", "c") is None
+    assert stored(session, demo, "ServiceAccount", "lab", "default") is None
+    assert objects.finalize_namespaces(session=session, cluster=demo) == []

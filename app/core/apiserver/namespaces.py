@@ -7,10 +7,12 @@
   `kube-public` (its immortal namespaces) may not be deleted.
 - Deletion (pkg/registry/core/namespace/storage and the namespace controller,
   pkg/controller/namespace/deletion): DELETE marks the namespace Terminating and the controller
-  deletes its content, then removes the `kubernetes` finalizer; the namespace goes once no
-  finalizer is left. Upstream the content goes asynchronously; svcscope deletes it in the same
-  write, so a namespace stays Terminating only while other finalizers hold it (then, as
-  upstream, new content is refused with 403).
+  deletes its content a moment later, then removes the `kubernetes` finalizer; the namespace
+  goes once no finalizer is left. Meanwhile its objects can be read and deleted (so
+  `kubectl delete -f` of a file with the Namespace first works) but not created (403).
+  svcscope runs the controller's step (namespace_deleter.finalize_due) once the namespace has
+  been Terminating for NAMESPACE_FINALIZE_SECONDS: from a timer the DELETE starts
+  (app/services/objects.py) and at the start of every later write to the cluster.
 - The ServiceAccount controller (pkg/controller/serviceaccount/serviceaccounts_controller.go)
   keeps a `default` ServiceAccount in every active namespace, re-creating it when deleted.
 """
@@ -18,6 +20,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 
 from app.core.model.workspace import CLUSTER_SCOPED, Manifest, Workspace, clone
 
@@ -25,6 +28,11 @@ SYSTEM = ("default", "kube-node-lease", "kube-public", "kube-system")
 """What every cluster has (kube-apiserver's system namespaces controller creates them)."""
 IMMORTAL = frozenset({"default", "kube-system", "kube-public"})
 DEFAULT_SERVICE_ACCOUNT = "default"
+NAMESPACE_FINALIZE_SECONDS = 2
+"""How long a deleted namespace stays Terminating with its content before the namespace
+controller removes it: upstream the controller's workqueue picks the namespace up within
+moments (pkg/controller/namespace/namespace_controller.go), so kubectl's next deletes in the
+same file still find their objects."""
 
 
 class NamespaceRefused(Exception):
@@ -86,21 +94,43 @@ def default_service_account(ws: Workspace, namespace: str) -> Manifest | None:
     return ws.put("ServiceAccount", sa)
 
 
+def mark_terminating(ws: Workspace, ns: Manifest) -> Manifest:
+    """The namespace registry's Delete (pkg/registry/core/namespace/storage/storage.go): set the
+    deletionTimestamp and phase Terminating, keep the `kubernetes` finalizer for the namespace
+    controller, and answer with the namespace. Its content stays until `finalize_due`."""
+    if "deletionTimestamp" not in ns["metadata"]:
+        ns["metadata"]["deletionTimestamp"] = ws.timestamp()
+        # Every namespace carries it from its creation (keptdefaults.default_namespace); one
+        # stored before that still has its content to delete.
+        finalizers = ns.setdefault("spec", {}).setdefault("finalizers", [])
+        if "kubernetes" not in finalizers:
+            finalizers.append("kubernetes")
+    ns["metadata"]["deletionGracePeriodSeconds"] = 0
+    ns["status"] = {"phase": "Terminating"}
+    return clone(ws.put("Namespace", ns))
+
+
+def due(ns: Manifest, now: datetime) -> bool:
+    """Whether the namespace controller's turn has come: Terminating, still holding its
+    `kubernetes` finalizer, for NAMESPACE_FINALIZE_SECONDS at least."""
+    stamp = ns.get("metadata", {}).get("deletionTimestamp")
+    if not stamp or "kubernetes" not in ns.get("spec", {}).get("finalizers", []):
+        return False
+    since = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return (now - since).total_seconds() >= NAMESPACE_FINALIZE_SECONDS
+
+
 def finalize(
     ws: Workspace,
     ns: Manifest,
     kinds: Iterable[str],
     remove: Callable[[str, str, str], None],
-) -> Manifest:
-    """Mark the namespace Terminating, delete its content (`remove(kind, namespace, name)` for
-    every object of `kinds`, in that order), and remove it unless finalizers hold it.
-
-    Returns the namespace as the DELETE answers it: Terminating, with a deletionTimestamp."""
+) -> None:
+    """The namespace controller (pkg/controller/namespace/deletion/
+    namespaced_resources_deleter.go): delete the content (`remove(kind, namespace, name)` for
+    every object of `kinds`, in that order), drop the `kubernetes` finalizer, and remove the
+    namespace unless other finalizers hold it."""
     name = ns["metadata"]["name"]
-    ns["metadata"].setdefault("deletionTimestamp", ws.timestamp())
-    ns["metadata"]["deletionGracePeriodSeconds"] = 0
-    ns["status"] = {"phase": "Terminating"}
-    answer = clone(ws.put("Namespace", ns))
     for kind in kinds:
         for key in sorted(k for k, _ in ws.keyed(kind, name)):
             if ws.exists(kind, *key):
@@ -111,7 +141,6 @@ def finalize(
         ws.delete("Namespace", "", name)
     else:
         ws.put("Namespace", ns)
-    return answer
 
 
 def release_if_finalized(ws: Workspace, ns: Manifest) -> bool:

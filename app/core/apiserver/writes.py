@@ -459,12 +459,8 @@ def remove(ws: Workspace, kind: str, namespace: str, name: str) -> Manifest:
     return obj
 
 
-WORKLOADS_FIRST = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
-"""Owners go before what they own, so that no controller replaces a pod the namespace
-controller has just deleted."""
-
-
 def _remove_namespace(ws: Workspace, name: str) -> Manifest:
+    """Mark it Terminating; namespace_deleter.finalize_due deletes the content later."""
     try:
         namespaces.refuse_immortal(name)
     except namespaces.NamespaceRefused as exc:
@@ -472,20 +468,7 @@ def _remove_namespace(ws: Workspace, name: str) -> Manifest:
     ns = ws.get("Namespace", "", name)
     if ns is None:
         raise not_found("Namespace", name)
-    kinds = sorted(
-        (k for k in RESOURCES if k not in CLUSTER_SCOPED),
-        key=lambda k: (k not in WORKLOADS_FIRST, k),
-    )
-
-    def remove_one(kind: str, namespace: str, obj_name: str) -> None:
-        if kind == "ServiceAccount":  # its controller stops once the namespace terminates
-            ws.delete(kind, namespace, obj_name)
-            return
-        remove(ws, kind, namespace, obj_name)
-
-    answer = namespaces.finalize(ws, ns, kinds, remove_one)
-    events.discard_namespace(ws, name)  # what its deletion recorded went with it
-    return answer
+    return namespaces.mark_terminating(ws, ns)
 
 
 def pod_owned_by(pod: Manifest, deployment: Manifest) -> bool:

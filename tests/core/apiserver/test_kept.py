@@ -4,17 +4,18 @@ ServiceAccount controller, defaults, validation texts and the printers' cells.""
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.core.apiserver import bootstrap, keptprinters
+from app.core.apiserver import bootstrap, keptprinters, namespace_deleter, namespaces
 from app.core.apiserver import writes as apiserver
 from app.core.apiserver.validation.kept import base64_error, is_config_map_key
 from app.core.apiserver.validation.keptgroups import validate_network_policy
 from app.core.model.decoding import DecodeError
 from app.core.model.objects import ClusterConfig
 from app.core.model.workspace import Workspace
+from tests import manifests
 
 
 def cluster() -> Workspace:
@@ -43,16 +44,47 @@ def test_config_keys_follow_is_config_map_key() -> None:
     assert is_config_map_key(".") == ["must not be '.'"]
 
 
-def test_a_namespace_brings_its_service_account_and_takes_its_content_when_deleted() -> None:
+def test_a_namespace_brings_its_service_account_and_takes_its_content_when_finalized() -> None:
     ws = cluster()
     apiserver.create(ws, "Namespace", {"metadata": {"name": "shop"}}, "")
     assert ws.exists("ServiceAccount", "shop", "default")
     apiserver.create(ws, "ConfigMap", {"metadata": {"name": "c"}}, "shop")
+    apiserver.create(ws, "ConfigMap", {"metadata": {"name": "d"}}, "shop")
+    apiserver.create(ws, "Deployment", manifests.deployment("web", replicas=2), "shop")
     answer = apiserver.remove(ws, "Namespace", "", "shop")
     assert answer["status"] == {"phase": "Terminating"}
+    assert answer["spec"]["finalizers"] == ["kubernetes"]
+    assert answer["metadata"]["deletionTimestamp"] == ws.timestamp()
+    # Terminating: the content stays, can be read and deleted, not created.
+    assert ws.exists("ConfigMap", "shop", "c") and len(list(ws.keyed("Pod", "shop"))) == 2
+    apiserver.remove(ws, "ConfigMap", "shop", "d")
+    with pytest.raises(apiserver.Forbidden, match="because it is being terminated"):
+        apiserver.create(ws, "ConfigMap", {"metadata": {"name": "e"}}, "shop")
+    delay = timedelta(seconds=namespaces.NAMESPACE_FINALIZE_SECONDS)
+    assert namespace_deleter.finalize_due(ws, ws.now + delay - timedelta(seconds=1)) == []
+    assert ws.exists("Namespace", "", "shop") and ws.exists("ConfigMap", "shop", "c")
+    assert namespace_deleter.finalize_due(ws, ws.now + delay) == ["shop"]
     assert not ws.exists("Namespace", "", "shop")
-    assert list(ws.keyed("ConfigMap", "shop")) == []
-    assert list(ws.keyed("ServiceAccount", "shop")) == []
+    for kind in ("ConfigMap", "ServiceAccount", "Deployment", "ReplicaSet", "Pod", "Event"):
+        assert list(ws.keyed(kind, "shop")) == [], kind
+    assert namespace_deleter.finalize_due(ws, ws.now + delay) == []
+
+
+def test_other_finalizers_keep_a_finalized_namespace_terminating() -> None:
+    ws = cluster()
+    held = {"metadata": {"name": "held", "finalizers": ["example.com/x"]}}
+    apiserver.create(ws, "Namespace", held, "")
+    apiserver.create(ws, "ConfigMap", {"metadata": {"name": "c"}}, "held")
+    apiserver.remove(ws, "Namespace", "", "held")
+    later = ws.now + timedelta(seconds=namespaces.NAMESPACE_FINALIZE_SECONDS)
+    assert namespace_deleter.finalize_due(ws, later) == ["held"]
+    ns = ws.get("Namespace", "", "held")
+    assert ns is not None and ns["status"] == {"phase": "Terminating"}
+    assert ns["spec"]["finalizers"] == [] and list(ws.keyed("ConfigMap", "held")) == []
+    assert namespace_deleter.finalize_due(ws, later) == []  # its controller's part is done
+    ns["metadata"]["finalizers"] = []
+    apiserver.replace(ws, "Namespace", "", "held", ns)
+    assert not ws.exists("Namespace", "", "held")
 
 
 def test_admission_refuses_missing_and_terminating_namespaces() -> None:
