@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -129,6 +130,11 @@ def test_the_python_client_manages_a_namespace_a_config_map_and_an_ingress(
     listed = networking.list_namespaced_ingress("shop").items
     assert [i.metadata.name for i in listed] == ["shop"]
     core.delete_namespace("shop")
+    # The namespace controller deletes the content and the namespace a moment later.
+    deadline = time.monotonic() + 30
+    while "shop" in [n.metadata.name for n in core.list_namespace().items]:
+        assert time.monotonic() < deadline, "the namespace was never finalized"
+        time.sleep(0.2)
     with pytest.raises(ApiException) as gone:
         core.read_namespaced_config_map("settings", "shop")
     assert gone.value.status == 404
