@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.core.model.eventshapes import OBJECT_REFERENCE
 from app.core.model.metav1 import OBJECT_META
 from app.core.model.schema import BOOL, INT32_T, STRING, ListOf, Struct
 
@@ -22,18 +23,7 @@ ENDPOINT_SLICE = Struct(
                         {"ready": BOOL, "serving": BOOL, "terminating": BOOL},
                     ),
                     "hostname": STRING,
-                    "targetRef": Struct(
-                        "ObjectReference",
-                        {
-                            "kind": STRING,
-                            "namespace": STRING,
-                            "name": STRING,
-                            "uid": STRING,
-                            "apiVersion": STRING,
-                            "resourceVersion": STRING,
-                            "fieldPath": STRING,
-                        },
-                    ),
+                    "targetRef": OBJECT_REFERENCE,
                     "nodeName": STRING,
                     "zone": STRING,
                     "hints": Struct(

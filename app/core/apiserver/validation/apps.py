@@ -9,7 +9,6 @@ selector message.
 from __future__ import annotations
 
 from app.core.apiserver.validation.meta import (
-    selector_json,
     validate_label_selector,
     validate_nonnegative,
     validate_object_meta,
@@ -17,7 +16,7 @@ from app.core.apiserver.validation.meta import (
 from app.core.apiserver.validation.workloads import Obj
 from app.core.apiserver.validation.workloads import _template as validate_template
 from app.core.model import names
-from app.core.model.fielderrors import FieldError, invalid, not_supported, required
+from app.core.model.fielderrors import FieldError, GoValue, invalid, not_supported, required
 
 
 def _selector_and_template(spec: Obj, what: str) -> list[FieldError]:
@@ -31,11 +30,11 @@ def _selector_and_template(spec: Obj, what: str) -> list[FieldError]:
         errors += selector_errors
         if not selector.get("matchLabels") and not selector.get("matchExpressions"):
             message = f"empty selector is invalid for {what}"
-            errors.append(invalid("spec.selector", selector_json(selector), message))
+            errors.append(invalid("spec.selector", GoValue("v1.LabelSelector", selector), message))
     if selector is not None and selector_errors:
         # ValidateStatefulSetSpec gives this error no detail at all.
         detail = "" if what == "statefulset" else "invalid label selector"
-        errors.append(invalid("spec.selector", selector_json(selector), detail))
+        errors.append(invalid("spec.selector", GoValue("v1.LabelSelector", selector), detail))
     else:
         errors += validate_template(spec.get("template", {}), selector, "spec.template")
     return errors

@@ -226,23 +226,6 @@ def validate_label_selector(selector: Mapping[str, Any] | None, path: str) -> li
     return errors
 
 
-def selector_json(selector: Mapping[str, Any]) -> dict[str, Any]:
-    """metav1.LabelSelector as encoding/json writes it: omitempty, map keys sorted."""
-    out: dict[str, Any] = {}
-    if selector.get("matchLabels"):
-        out["matchLabels"] = dict(sorted(selector["matchLabels"].items()))
-    if selector.get("matchExpressions"):
-        out["matchExpressions"] = [
-            {
-                "key": e.get("key", ""),
-                "operator": e.get("operator", ""),
-                **({"values": e["values"]} if e.get("values") else {}),
-            }
-            for e in selector["matchExpressions"]
-        ]
-    return out
-
-
 def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
     """A parsed metav1.LabelSelector against a label set (labels.Selector.Matches)."""
     for key, value in selector.get("matchLabels", {}).items():
