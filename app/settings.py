@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     SVCSCOPE_MAX_READS_INFLIGHT: int = Field(6, ge=1, le=1000)
     """Read-only requests served at once per process; more wait their turn (writes, watches
     and live pages do not count): app/security/inflight.py."""
+    SVCSCOPE_MAX_READS_INFLIGHT_WHILE_WRITING: int = Field(1, ge=1, le=1000)
+    """…and while any write runs (writes hold the database's write lock: reads beside them
+    slow every queued write down)."""
     SVCSCOPE_MAX_SIMULATIONS: int = Field(2, ge=1, le=64)
     """Simulations running at once; another one waits for none of them: 429 + Retry-After."""
     SVCSCOPE_MAX_SCALAR_REQUESTS: int = Field(50_000, ge=1, le=10_000_000)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 
 from app.api.deps import ClusterDep
 from app.api.errors import READ_ERRORS
+from app.api.fastjson import JSONResponse
 from app.core.apiserver.writes import NotFound
 from app.core.model.kept import GROUP_VERSIONS as KEPT_GROUP_VERSIONS
 from app.core.model.kept import KEPT

@@ -12,11 +12,11 @@ from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.api.fastjson import JSONResponse
 from app.core.apiserver.manifests import ImportFailed
 from app.core.apiserver.writes import ApiError
 from app.core.model.fielderrors import ValidationFailed

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from app.api import kube_read
 from app.api.deps import BodyDep, ClusterDep, FieldManagerDep, FieldValidationDep
 from app.api.errors import READ_ERRORS, WRITE_ERRORS
+from app.api.fastjson import JSONResponse
 from app.api.kube_read import NOT_FOUND, ListDep, read_one
 from app.core.apiserver import writes as apiserver
 from app.core.model import fieldvalidation

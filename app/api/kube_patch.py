@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
 
 from app.api.deps import ClusterDep, UnsupportedMediaType, field_validation, read_limited
 from app.api.errors import READ_ERRORS, WRITE_ERRORS, status_response
+from app.api.fastjson import JSONResponse
 from app.api.kube import CORE_WRITABLE, MethodNotAllowed, write_kind
 from app.api.kube_read import NOT_FOUND, one, read_one
 from app.core.apiserver import fieldmanager, jsonpatch, patching, strategicpatch

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
+from app.api.fastjson import JSONResponse
 from app.core.apiserver import fieldselectors, paging, tables
 from app.core.apiserver import writes as apiserver
 from app.core.controllers import workloads

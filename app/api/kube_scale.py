@@ -13,10 +13,10 @@ import copy
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 
 from app.api.deps import ClusterDep, read_limited
 from app.api.errors import READ_ERRORS, WRITE_ERRORS
+from app.api.fastjson import JSONResponse
 from app.api.kube_patch import patch_body, rejected
 from app.api.kube_read import NOT_FOUND, one
 from app.core.apiserver import jsonpatch, patching, strategicpatch

@@ -57,3 +57,41 @@ def test_a_write_passes_reads_that_wait(monkeypatch: pytest.MonkeyPatch) -> None
     finally:
         get_settings.cache_clear()
     assert order == ["start GET /slow", "start POST /write", "start GET /list", "start GET /next"]
+
+
+def test_fewer_reads_start_while_a_write_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SVCSCOPE_MAX_READS_INFLIGHT", "3")
+    monkeypatch.setenv("SVCSCOPE_MAX_READS_INFLIGHT_WHILE_WRITING", "1")
+    get_settings.cache_clear()
+    running: list[str] = []
+
+    async def main() -> None:
+        gates = {name: asyncio.Event() for name in ("/write", "/r1", "/r2", "/r3", "/r4")}
+
+        async def app(sc: Any, _receive: Any, _send: Any) -> None:
+            running.append(sc["path"])
+            await gates[sc["path"]].wait()
+
+        middleware = ReadInFlightMiddleware(app)
+
+        def call(method: str, path: str) -> asyncio.Task[None]:
+            return asyncio.create_task(middleware(scope(method, path), None, None))  # type: ignore[arg-type]
+
+        write = call("POST", "/write")
+        await asyncio.sleep(0.01)
+        reads = [call("GET", path) for path in ("/r1", "/r2", "/r3", "/r4")]
+        await asyncio.sleep(0.05)
+        assert running == ["/write", "/r1"]  # one read beside a write, not three
+        gates["/write"].set()
+        await write
+        await asyncio.sleep(0.05)
+        assert running == ["/write", "/r1", "/r2", "/r3"]  # the write is done: three at once
+        for event in gates.values():
+            event.set()
+        await asyncio.gather(*reads)
+        assert running[-1] == "/r4"
+
+    try:
+        asyncio.run(main())
+    finally:
+        get_settings.cache_clear()

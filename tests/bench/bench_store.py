@@ -7,8 +7,12 @@ the big import are single requests, and each figure is printed beside its target
 - GET of one object vs a bare FastAPI endpoint returning a constant (≤ 2×);
 - a 5,000-node cluster and a 10,000-object import (< 10 s each), with the slowest write to
   another cluster meanwhile (< 1 s);
-- write p50/p99 under 20 writers + 50 readers (BENCH_LOAD_SECONDS, 60 by default) and the
-  watch event lag p99 (bench_watch.py's measurement).
+- write p50/p99 under 20 writers + 50 readers (BENCH_LOAD_SECONDS, 60 by default), in a
+  closed loop (each client sends again as soon as it is answered), beside the same 20 + 50
+  against bare_app (a durable one-row SQLite commit per write, a constant per read): by
+  Little's law a closed loop's latency is clients ÷ throughput, so the yardstick says what
+  the machine and its disk allow before svcscope does anything;
+- the watch event lag p99 (bench_watch.py's measurement).
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.bench import bench_watch
+from tests.bench import bench_watch, closed_loop
 from tests.load import writers_readers
 from tests.manifests import deployment
 from tests.server import Server, free_port
@@ -130,12 +135,15 @@ def import_body(count: int) -> str:
     )
 
 
-def bare_p50() -> float:
+@contextmanager
+def bare_server(folder: Path) -> Iterator[str]:
+    """bare_app served by uvicorn on a free port: its URL."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "tests.bench.bare_app:app", "--port", str(port),
          "--log-level", "warning"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "BARE_DB": str(folder / "bare.db")},
     )  # fmt: skip
     try:
         url = f"http://127.0.0.1:{port}"
@@ -145,7 +153,7 @@ def bare_p50() -> float:
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        return p(gets(url, "/constant"), 0.5)
+        yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -187,7 +195,9 @@ def run(server: Server, seconds: float) -> None:
         big = p(service_creates(client, "big"), 0.5)
         ratio(f"create Service p50 at {pods:,} pods vs 50", big, small, "<= 1.5x, < 20 ms")
         one = p(gets(server.url, "/k8s/big/api/v1/namespaces/default/services/s7"), 0.5)
-        ratio("GET one Service vs a bare FastAPI constant", one, bare_p50(), "<= 2x")
+        with bare_server(server.db.parent) as bare:
+            constant = p(gets(bare, "/constant"), 0.5)
+        ratio("GET one Service vs a bare FastAPI constant", one, constant, "<= 2x")
         took, waited = beside(server.url, lambda: new_cluster(client, "nodes5k", 5000))
         print(f"5,000-node cluster: {took:.1f} s (target < 10 s); {beside_text(waited)}")
         body = import_body(10_000)
@@ -208,10 +218,18 @@ def run(server: Server, seconds: float) -> None:
     bench_watch.report("watch lag", upper, lower)
     report = writers_readers.run(server.url, writers=20, readers=50, seconds=seconds)
     writes = report.write_latency
-    print(f"20 writers + 50 readers, {seconds:.0f} s: write p50 {p(writes, 0.5):.0f} ms "
-          f"(< 50), p99 {p(writes, 0.99):.0f} ms (< 500); "
-          f"{len(report.errors)} errors")  # fmt: skip
+    print(f"20 writers + 50 readers, {seconds:.0f} s, closed loop: write p50 {p(writes, 0.5):.0f}"
+          f" ms (< 50), p99 {p(writes, 0.99):.0f} ms (< 500), {len(writes) / seconds:.1f} writes/s;"
+          f" {len(report.errors)} errors")  # fmt: skip
     statistics.fmean(writes)  # (a run without writes fails loudly here)
+    with bare_server(server.db.parent) as bare:
+        floor = closed_loop.run(
+            bare, writers=20, readers=50, seconds=seconds, write="/write", read="/constant"
+        )
+    print(f"  the same 20 + 50 against bare FastAPI (one durable SQLite commit a write, a"
+          f" constant a read): write p50 {p(floor.writes, 0.5):.0f} ms, p99"
+          f" {p(floor.writes, 0.99):.0f} ms, {len(floor.writes) / seconds:.1f} writes/s;"
+          f" svcscope's write p50 is {p(writes, 0.5) / p(floor.writes, 0.5):.1f}x it")  # fmt: skip
 
 
 if __name__ == "__main__":
