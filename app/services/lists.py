@@ -101,8 +101,9 @@ def listing(
     if resource == "endpoints":
         out.extend({**o, "metadata": dict(o.get("metadata", {}))} for o in stored_endpoints)
     if resource == "endpointslices":
-        out.extend(
-            dict(s)
+        out.extend(  # copies down to the metadata the loop below fills in: the snapshot's
+            # slices are shared with the snapshots after it (snapshot.StateBuilder)
+            {**s, "metadata": dict(s.get("metadata", {}))}
             for s in state.endpoint_slices
             if namespace is None or s.get("metadata", {}).get("namespace") == namespace
         )

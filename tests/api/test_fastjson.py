@@ -1,4 +1,4 @@
-"""The orjson-rendered JSONResponse sends what Starlette's would, and never fails where it did not."""
+"""The orjson-rendered JSONResponse sends what Starlette's would, and fails nowhere it did not."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from app.api.fastjson import JSONResponse
 
 BODIES: list[Any] = [
     {"kind": "Service", "metadata": {"name": "web", "labels": {"ü": "ö"}}, "spec": {"ports": []}},
-    [1, 2.5, None, True, "x\n\"y\""],
+    [1, 2.5, None, True, 'x\n"y"'],
     {"big": 2**70, "nested": [{"n": -(2**65)}]},  # beyond orjson's 64 bits: the fallback
 ]
 

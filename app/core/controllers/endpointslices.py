@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from app.core.controllers.lineage import Change, Lineage
 from app.core.model.objects import SERVICE_NAME_LABEL, ClusterState, Pod, Service, ServicePort
 
 MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by"
@@ -34,9 +35,16 @@ MAX_GENERATED_NAME_LENGTH = 63 - 5  # apiserver/pkg/storage/names: maxGeneratedN
 
 T = TypeVar("T")
 _CACHE_ATTRIBUTE = "_derived_cache"
+LINEAGE_ATTRIBUTE = "_lineage"
+GENERATION_ATTRIBUTE = "_generation"
 
 
-def derived(state: ClusterState, key: Any, build: Callable[[], T]) -> T:
+def derived(
+    state: ClusterState,
+    key: Any,
+    build: Callable[[], T],
+    evolve: Callable[[T, list[Change]], T] | None = None,
+) -> T:
     """Memoise a value computed from one (immutable) ClusterState snapshot.
 
     The state is frozen, so anything derived from it can be kept for as long as the state
@@ -44,12 +52,20 @@ def derived(state: ClusterState, key: Any, build: Callable[[], T]) -> T:
     functools.cached_property does on frozen dataclasses), so it dies with the state even
     when a cached value points back at it (a RoutingIndex holds its state): a module-level
     cache keyed by id(state) kept every such snapshot alive forever.
+
+    `evolve`: for a snapshot the watch cache built, start from the value of an earlier one
+    and apply the changes since (lineage.py) instead of building it over every object.
     """
     cache: dict[Any, Any] | None = state.__dict__.get(_CACHE_ATTRIBUTE)
     if cache is None:
         cache = state.__dict__.setdefault(_CACHE_ATTRIBUTE, {})
     if key not in cache:
-        cache[key] = build()
+        lineage: Lineage | None = state.__dict__.get(LINEAGE_ATTRIBUTE)
+        if evolve is None or lineage is None:
+            cache[key] = build()
+        else:
+            generation: int = state.__dict__[GENERATION_ATTRIBUTE]
+            cache[key] = lineage.value(key, generation, build, evolve)
     return cache[key]  # type: ignore[no-any-return]
 
 
@@ -57,17 +73,48 @@ def is_api_server_service(service: Service) -> bool:
     return service.namespace == "default" and service.name == "kubernetes"
 
 
-def _pod_index(state: ClusterState) -> dict[tuple[str, str, str], list[Pod]]:
+PodIndex = dict[tuple[str, str, str], list[Pod]]
+
+
+def _pod_index(state: ClusterState) -> PodIndex:
     """Pods by (namespace, label key, label value), so selection never scans every pod."""
 
-    def build() -> dict[tuple[str, str, str], list[Pod]]:
-        index: dict[tuple[str, str, str], list[Pod]] = defaultdict(list)
+    def build() -> PodIndex:
+        index: PodIndex = defaultdict(list)
         for pod in state.pods:
             for key, value in pod.labels.items():
                 index[(pod.namespace, key, value)].append(pod)
         return dict(index)
 
-    return derived(state, "pods-by-label", build)
+    return derived(state, "pods-by-label", build, _evolve_pod_index)
+
+
+def _evolve_pod_index(index: PodIndex, changes: list[Change]) -> PodIndex:
+    """The index with each changed pod's entries replaced (the lists copied where they
+    change: the index given belongs to an older snapshot too). Order within a list does not
+    matter: selected_pods sorts what it picks."""
+    out, copied = dict(index), set()
+
+    def entries(key: tuple[str, str, str]) -> list[Pod]:
+        if key not in copied:
+            out[key] = list(out.get(key, ()))
+            copied.add(key)
+        return out[key]
+
+    for kind, before, after in changes:
+        if kind != "Pod":
+            continue
+        if before is not None:
+            for label in before.labels.items():
+                pods = entries((before.namespace, *label))
+                pods[:] = [pod for pod in pods if pod is not before]
+        if after is not None:
+            for label in after.labels.items():
+                entries((after.namespace, *label)).append(after)
+    for key in copied:
+        if not out[key]:
+            del out[key]
+    return out
 
 
 def selected_pods(state: ClusterState, service: Service) -> list[Pod]:

@@ -10,6 +10,8 @@ import bisect
 from collections.abc import Mapping
 from typing import Any
 
+from app.core.controllers.endpointslices import GENERATION_ATTRIBUTE, LINEAGE_ATTRIBUTE
+from app.core.controllers.lineage import Lineage
 from app.core.controllers.mirroring import mirrored_slices
 from app.core.model.objects import ClusterConfig, ClusterState, Deployment, Node, Pod, Service
 from app.core.model.workspace import Key, Manifest, Workspace, clone, gc_paused
@@ -73,6 +75,13 @@ class StateBuilder:
         self._order: dict[str, list[Key]] = {kind: [] for kind in _TYPED}
         self._raw: dict[str, dict[Key, Manifest]] = {kind: {} for kind in _DERIVED}
         self._built: ClusterState | None = None
+        self._tuples: dict[str, tuple[Any, ...]] = {}
+        """Each kind's typed objects in key order as the last snapshot had them: a write to
+        one kind rebuilds only that kind's (the pods' tuple of 150,000 stays as it was)."""
+        self._slices: tuple[Mapping[str, Any], ...] | None = None
+        self._lineage = Lineage()
+        """The snapshots this builder hands out, numbered, and the typed objects each write
+        replaced between them: derived indexes evolve instead of being rebuilt (lineage.py)."""
         self._unsorted: set[str] = set()
         """Kinds whose order list had keys appended unsorted (a bulk load): sorted once, when
         next read. One insort per key would move half the list each time: minutes for
@@ -81,6 +90,7 @@ class StateBuilder:
     def bulk(self) -> None:
         """Many updates follow (a load): append new keys now, sort them once later."""
         self._unsorted.update(self._order)
+        self._lineage.reset()
 
     def _sorted(self, kind: str) -> list[Key]:
         order = self._order[kind]
@@ -92,6 +102,9 @@ class StateBuilder:
     def update(self, kind: str, key: Key, obj: Manifest | None) -> None:
         """The object at `key` is now `obj` (None: deleted)."""
         self._built = None
+        self._tuples.pop(kind, None)
+        if kind in _DERIVED or kind == "Service":
+            self._slices = None
         if kind in self._raw:
             if obj is None:
                 self._raw[kind].pop(key, None)
@@ -101,15 +114,17 @@ class StateBuilder:
         typed = self._typed.get(kind)
         if typed is None:
             return
-        known = key in typed
+        before = typed.get(key)
         if obj is None:
-            if known:
+            if before is not None:
                 del typed[key]
                 order = self._sorted(kind)
                 del order[bisect.bisect_left(order, key)]
+                self._lineage.changed(kind, before, None)
             return
-        typed[key] = _TYPED[kind].from_manifest(obj)
-        if known:
+        after = typed[key] = _TYPED[kind].from_manifest(obj)
+        self._lineage.changed(kind, before, after)
+        if before is not None:
             return
         if kind in self._unsorted:
             self._order[kind].append(key)
@@ -132,14 +147,25 @@ class StateBuilder:
                 pods=self._in_order("Pod"),
                 services=services,
                 deployments=self._in_order("Deployment"),
-                endpoint_slices=_slices(self._raw, services),
+                endpoint_slices=self._endpoint_slices(services),
             )
+        built.__dict__[LINEAGE_ATTRIBUTE] = self._lineage
+        built.__dict__[GENERATION_ATTRIBUTE] = self._lineage.next_generation()
         self._built = built
         return built
 
     def _in_order(self, kind: str) -> tuple[Any, ...]:
-        typed = self._typed[kind]
-        return tuple(typed[k] for k in self._sorted(kind))
+        found = self._tuples.get(kind)
+        if found is None:
+            found = self._tuples[kind] = tuple(
+                map(self._typed[kind].__getitem__, self._sorted(kind))
+            )
+        return found
+
+    def _endpoint_slices(self, services: tuple[Service, ...]) -> tuple[Mapping[str, Any], ...]:
+        if self._slices is None:
+            self._slices = _slices(self._raw, services)
+        return self._slices
 
 
 def _slices(

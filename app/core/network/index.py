@@ -12,8 +12,10 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from app.core.controllers.endpointslices import derived
+from app.core.controllers.lineage import Change
 from app.core.kubeproxy.plan import is_proxied
 from app.core.model.objects import ClusterState, Node, Pod, Service, ServicePort
 
@@ -88,6 +90,25 @@ def parse_destination(text: str) -> Destination:
 
 
 Target = tuple[Service, ServicePort]
+K = TypeVar("K")
+
+
+def _health_checked(svc: Service) -> bool:
+    return bool(
+        svc.health_check_node_port
+        and svc.type == "LoadBalancer"
+        and svc.external_traffic_policy == "Local"
+    )
+
+
+def _drop_target(table: dict[K, Target], key: K, svc: Service) -> None:
+    found = table.get(key)
+    if found is not None and found[0] is svc:
+        del table[key]
+
+
+def _hostname(pod: Pod) -> tuple[str, str, str]:
+    return (pod.namespace, pod.subdomain, pod.hostname)
 
 
 @dataclass
@@ -109,47 +130,133 @@ class RoutingIndex:
     by_node_port: dict[tuple[int, str], Target] = field(default_factory=dict)
     health_checks: dict[int, Service] = field(default_factory=dict)
 
+    ties: bool = False
+    """Two objects claimed one address, port or pod DNS name: the one later in key order
+    holds it, which only a full build knows (evolve() builds afresh then)."""
+
     @classmethod
     def for_state(cls, state: ClusterState) -> RoutingIndex:
-        return derived(state, "routing-index", lambda: cls.build(state))
+        def evolve(base: RoutingIndex, changes: list[Change]) -> RoutingIndex:
+            return base.evolve(state, changes)
+
+        return derived(state, "routing-index", lambda: cls.build(state), evolve)
 
     @classmethod
     def build(cls, state: ClusterState) -> RoutingIndex:
         idx = cls(state)
         for node in state.nodes:
-            idx.nodes[node.name] = node
-            if node.internal_ip:
-                idx.node_by_ip[node.internal_ip] = node
+            idx._add_node(node)
         for pod in state.pods:
-            idx.pods[(pod.namespace, pod.name)] = pod
-            if pod.pod_ip and pod.phase not in ("Succeeded", "Failed"):
-                idx.pod_by_ip[pod.pod_ip] = pod
-            if pod.hostname and pod.subdomain:
-                idx.pod_hostnames[(pod.namespace, pod.subdomain, pod.hostname)] = pod
+            idx._add_pod(pod)
         for svc in state.services:
-            idx.services[(svc.namespace, svc.name)] = svc
-            if not is_proxied(svc):
-                continue
-            idx.cluster_ips[svc.cluster_ip] = svc
-            for ip in svc.external_ips:
-                idx.external_ips[ip] = svc
-            for ip in svc.load_balancer_ingress:
-                idx.lb_ips[ip] = svc
-            for sp in svc.ports:
-                idx.by_cluster_ip[(svc.cluster_ip, sp.port, sp.protocol)] = (svc, sp)
-                for ip in svc.external_ips:
-                    idx.by_external_ip[(ip, sp.port, sp.protocol)] = (svc, sp)
-                for ip in svc.load_balancer_ingress:
-                    idx.by_lb_ip[(ip, sp.port, sp.protocol)] = (svc, sp)
-                if sp.node_port:
-                    idx.by_node_port[(sp.node_port, sp.protocol)] = (svc, sp)
-            if (
-                svc.health_check_node_port
-                and svc.type == "LoadBalancer"
-                and (svc.external_traffic_policy == "Local")
-            ):
-                idx.health_checks[svc.health_check_node_port] = svc
+            idx._add_service(svc)
         return idx
+
+    def evolve(self, state: ClusterState, changes: list[Change]) -> RoutingIndex:
+        """This index for a later snapshot: its tables copied and the changed objects' entries
+        replaced (150,000 pods and 10,000 Services: milliseconds, not half a second)."""
+        if self.ties:
+            return RoutingIndex.build(state)
+        idx = RoutingIndex(
+            state,
+            nodes=dict(self.nodes),
+            node_by_ip=dict(self.node_by_ip),
+            pods=dict(self.pods),
+            pod_by_ip=dict(self.pod_by_ip),
+            pod_hostnames=dict(self.pod_hostnames),
+            services=dict(self.services),
+            cluster_ips=dict(self.cluster_ips),
+            by_cluster_ip=dict(self.by_cluster_ip),
+            by_external_ip=dict(self.by_external_ip),
+            external_ips=dict(self.external_ips),
+            by_lb_ip=dict(self.by_lb_ip),
+            lb_ips=dict(self.lb_ips),
+            by_node_port=dict(self.by_node_port),
+            health_checks=dict(self.health_checks),
+        )
+        for kind, before, after in changes:
+            if kind == "Node":
+                if before is not None:
+                    idx._drop(idx.nodes, before.name, before)
+                    idx._drop(idx.node_by_ip, before.internal_ip, before)
+                if after is not None:
+                    idx._add_node(after)
+            elif kind == "Pod":
+                if before is not None:
+                    idx._drop(idx.pods, (before.namespace, before.name), before)
+                    idx._drop(idx.pod_by_ip, before.pod_ip, before)
+                    idx._drop(idx.pod_hostnames, _hostname(before), before)
+                if after is not None:
+                    idx._add_pod(after)
+            elif kind == "Service":
+                if before is not None:
+                    idx._drop_service(before)
+                if after is not None:
+                    idx._add_service(after)
+            if idx.ties:
+                return RoutingIndex.build(state)
+        return idx
+
+    @staticmethod
+    def _drop(table: dict[Any, Any], key: Any, value: Any) -> None:
+        if table.get(key) is value:
+            del table[key]
+
+    def _claim(self, table: dict[Any, Any], key: Any, value: Any) -> None:
+        if key in table:
+            self.ties = True
+        table[key] = value
+
+    def _add_node(self, node: Node) -> None:
+        self.nodes[node.name] = node
+        if node.internal_ip:
+            self._claim(self.node_by_ip, node.internal_ip, node)
+
+    def _add_pod(self, pod: Pod) -> None:
+        self.pods[(pod.namespace, pod.name)] = pod
+        if pod.pod_ip and pod.phase not in ("Succeeded", "Failed"):
+            self._claim(self.pod_by_ip, pod.pod_ip, pod)
+        if pod.hostname and pod.subdomain:
+            self._claim(self.pod_hostnames, _hostname(pod), pod)
+
+    def _add_service(self, svc: Service) -> None:
+        self.services[(svc.namespace, svc.name)] = svc
+        if not is_proxied(svc):
+            return
+        self._claim(self.cluster_ips, svc.cluster_ip, svc)
+        for ip in svc.external_ips:
+            self._claim(self.external_ips, ip, svc)
+        for ip in svc.load_balancer_ingress:
+            self._claim(self.lb_ips, ip, svc)
+        for sp in svc.ports:
+            self._claim(self.by_cluster_ip, (svc.cluster_ip, sp.port, sp.protocol), (svc, sp))
+            for ip in svc.external_ips:
+                self._claim(self.by_external_ip, (ip, sp.port, sp.protocol), (svc, sp))
+            for ip in svc.load_balancer_ingress:
+                self._claim(self.by_lb_ip, (ip, sp.port, sp.protocol), (svc, sp))
+            if sp.node_port:
+                self._claim(self.by_node_port, (sp.node_port, sp.protocol), (svc, sp))
+        if _health_checked(svc):
+            self._claim(self.health_checks, svc.health_check_node_port, svc)
+
+    def _drop_service(self, svc: Service) -> None:
+        """Remove what `svc` claimed (only while nothing was claimed twice: see `ties`)."""
+        self._drop(self.services, (svc.namespace, svc.name), svc)
+        self._drop(self.cluster_ips, svc.cluster_ip, svc)
+        for ip in svc.external_ips:
+            self._drop(self.external_ips, ip, svc)
+        for ip in svc.load_balancer_ingress:
+            self._drop(self.lb_ips, ip, svc)
+        for sp in svc.ports:
+            for table, ip in (
+                (self.by_cluster_ip, svc.cluster_ip),
+                *((self.by_external_ip, ip) for ip in svc.external_ips),
+                *((self.by_lb_ip, ip) for ip in svc.load_balancer_ingress),
+            ):
+                _drop_target(table, (ip, sp.port, sp.protocol), svc)
+            if sp.node_port:
+                _drop_target(self.by_node_port, (sp.node_port, sp.protocol), svc)
+        self._drop(self.health_checks, svc.health_check_node_port, svc)
 
     def in_pod_cidr(self, ip: str) -> bool:
         return _within(ip, self.state.config.pod_cidr)
