@@ -64,6 +64,25 @@ def service_creates(client: httpx.Client, cluster: str) -> list[float]:
     ]
 
 
+def routes_after_writes(client: httpx.Client, cluster: str) -> tuple[float, float]:
+    """(p50 ms of a route right after a write, p50 ms of the same route again): the first
+    route over a new snapshot is where indexes over every pod would be rebuilt."""
+    services = f"/k8s/{cluster}/api/v1/namespaces/default/services"
+    front = {"metadata": {"name": "front"},
+             "spec": {"selector": {"app": "web-3"}, "ports": [{"port": 80}]}}  # fmt: skip
+    create(client, services, front)
+    body = {"destination": "front.default:80"}
+    first: list[float] = []
+    again: list[float] = []
+    for i in range(20):
+        create(client, services, {"metadata": {"name": f"r{i}"}, "spec": {"ports": [{"port": 80}]}})
+        for into in (first, again):
+            began = time.perf_counter()
+            client.post(f"/api/clusters/{cluster}/route", json=body).raise_for_status()
+            into.append(time.perf_counter() - began)
+    return p(first, 0.5), p(again, 0.5)
+
+
 def new_cluster(client: httpx.Client, name: str, nodes: int) -> float:
     body = {
         "name": name,
@@ -194,6 +213,8 @@ def run(server: Server, seconds: float) -> None:
         print(f"built the big cluster through the API: {pods:,} pods in {built:.0f} s")
         big = p(service_creates(client, "big"), 0.5)
         ratio(f"create Service p50 at {pods:,} pods vs 50", big, small, "<= 1.5x, < 20 ms")
+        after, again = routes_after_writes(client, "big")
+        ratio(f"route p50 at {pods:,} pods right after a write vs again", after, again, "-")
         one = p(gets(server.url, "/k8s/big/api/v1/namespaces/default/services/s7"), 0.5)
         with bare_server(server.db.parent) as bare:
             constant = p(gets(bare, "/constant"), 0.5)
