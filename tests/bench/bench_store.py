@@ -11,7 +11,8 @@ the big import are single requests, and each figure is printed beside its target
   closed loop (each client sends again as soon as it is answered), beside the same 20 + 50
   against bare_app (a durable one-row SQLite commit per write, a constant per read): by
   Little's law a closed loop's latency is clients ÷ throughput, so the yardstick says what
-  the machine and its disk allow before svcscope does anything;
+  the machine and its disk allow before svcscope does anything; then the same clients
+  paced, each sending once a second (20 writes and 50 reads a second offered);
 - the watch event lag p99 (bench_watch.py's measurement).
 """
 
@@ -243,6 +244,11 @@ def run(server: Server, seconds: float) -> None:
           f" ms (< 50), p99 {p(writes, 0.99):.0f} ms (< 500), {len(writes) / seconds:.1f} writes/s;"
           f" {len(report.errors)} errors")  # fmt: skip
     statistics.fmean(writes)  # (a run without writes fails loudly here)
+    paced = writers_readers.run(server.url, writers=20, readers=50, seconds=seconds, pace=1.0)
+    writes = paced.write_latency
+    print(f"20 writers + 50 readers, {seconds:.0f} s, each client once a second: write p50"
+          f" {p(writes, 0.5):.0f} ms (< 50), p99 {p(writes, 0.99):.0f} ms (< 500),"
+          f" {len(writes) / seconds:.1f} writes/s; {len(paced.errors)} errors")  # fmt: skip
     with bare_server(server.db.parent) as bare:
         floor = closed_loop.run(
             bare, writers=20, readers=50, seconds=seconds, write="/write", read="/constant"

@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,9 +106,9 @@ class Writer:
     def namespace(self) -> str:
         return f"load-{self.index}"
 
-    def run(self, until: float) -> None:
+    def run(self, until: float, pace: float = 0.0) -> None:
         with httpx.Client(base_url=self.url, timeout=120) as http:
-            while time.monotonic() < until:
+            for _ in paced(until, pace, self.rng):
                 self.step(http)
 
     def _send(self, http: httpx.Client, what: str, method: str, url: str, **kw: Any) -> Any:
@@ -233,9 +234,22 @@ def duplicates(services: list[dict[str, Any]]) -> list[str]:
     return sorted(f"{value}: {sorted(names)}" for value, names in owners.items() if len(names) > 1)
 
 
-def reader(url: str, report: Report, rng: random.Random, until: float) -> None:
+def paced(until: float, pace: float, rng: random.Random) -> Iterator[None]:
+    """Until `until`: at once again (a closed loop), or one step every `pace` seconds from a
+    random phase, never two at once (a client that waits for its answer)."""
+    due = time.monotonic() + (rng.uniform(0, pace) if pace else 0.0)
+    while time.monotonic() < until:
+        if pace:
+            time.sleep(max(0.0, due - time.monotonic()))
+            due += pace
+            if time.monotonic() >= until:
+                return
+        yield
+
+
+def reader(url: str, report: Report, rng: random.Random, until: float, pace: float = 0.0) -> None:
     with httpx.Client(base_url=url, timeout=120) as http:
-        while time.monotonic() < until:
+        for _ in paced(until, pace, rng):
             path = rng.choice(READS)
             started = time.monotonic()
             try:
@@ -278,8 +292,11 @@ def verify(url: str, writers: list[Writer], report: Report) -> int:
     return checked
 
 
-def run(url: str, *, writers: int, readers: int, seconds: float, seed: int = 1) -> Report:
-    """Drive the server at `url` (loopback only) and return what happened."""
+def run(
+    url: str, *, writers: int, readers: int, seconds: float, seed: int = 1, pace: float = 0.0
+) -> Report:
+    """Drive the server at `url` (loopback only) and return what happened. `pace`: each
+    client sends one request (a writer: one step) every `pace` seconds; 0, a closed loop."""
     host = urlsplit(url).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit(f"load only ever targets loopback, not {host}")
@@ -293,9 +310,9 @@ def run(url: str, *, writers: int, readers: int, seconds: float, seed: int = 1) 
             if made.status_code not in (201, 409):
                 report.error(f"namespace {writer.namespace}: {made.status_code} {made.text}")
     until = time.monotonic() + seconds
-    threads = [threading.Thread(target=w.run, args=(until,)) for w in pool]
+    threads = [threading.Thread(target=w.run, args=(until, pace)) for w in pool]
     threads += [
-        threading.Thread(target=reader, args=(url, report, random.Random(-seed - i), until))
+        threading.Thread(target=reader, args=(url, report, random.Random(-seed - i), until, pace))
         for i in range(readers)
     ]
     started = time.monotonic()
@@ -318,10 +335,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readers", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=0.0,
+        help="seconds between one client's requests (default: a closed loop)",
+    )
     parser.add_argument("--url", help="an already running server on loopback (default: start one)")
     args = parser.parse_args(argv)
     if args.url:
-        report = run(args.url, writers=args.writers, readers=args.readers, seconds=args.seconds)
+        report = run(
+            args.url,
+            writers=args.writers,
+            readers=args.readers,
+            seconds=args.seconds,
+            pace=args.pace,
+        )
     else:
         with tempfile.TemporaryDirectory() as tmp:
             server = Server(Path(tmp) / "load.db", log=Path(tmp) / "server.log").start()
@@ -332,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
                     readers=args.readers,
                     seconds=args.seconds,
                     seed=args.seed,
+                    pace=args.pace,
                 )
             finally:
                 server.stop()
