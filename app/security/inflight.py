@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.security.asgi import Middleware
 from app.settings import get_settings
 
 READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -35,9 +36,9 @@ def long_running(scope: Scope) -> bool:
     return any(value.strip().lower() in TRUE for value in query.get("watch", []))
 
 
-class ReadInFlightMiddleware:
+class ReadInFlightMiddleware(Middleware):
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        super().__init__(app)
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )
@@ -51,9 +52,9 @@ class ReadInFlightMiddleware:
             )
         return found
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in READ_ONLY or long_running(scope):
-            await self.app(scope, receive, send)
-            return
+    def applies(self, scope: Scope) -> bool:
+        return scope["method"] in READ_ONLY and not long_running(scope)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         async with self._semaphore():
             await self.app(scope, receive, send)
