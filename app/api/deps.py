@@ -80,6 +80,13 @@ async def json_body(request: Request) -> Any:
             raise BadRequest(exc.message(url_kind(request), raw)) from None
         except jsonsafe.UnsafeDocument as exc:
             raise BadRequest(str(exc)) from None
+    return parse_json(raw)
+
+
+def parse_json(raw: bytes) -> Any:
+    """A JSON body, or 400 with the text the API server's JSON decoder answers a bad one with
+    (k8s.io/apimachinery pkg/runtime/serializer/json: "couldn't get version/kind; json parse
+    error: …")."""
     try:
         return jsonsafe.loads(raw)
     except (ValueError, RecursionError) as exc:

@@ -7,9 +7,9 @@ one transaction), the same the pages call; reads live in kube_read.py.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from app.api import kube_read
@@ -56,18 +56,27 @@ class MethodNotAllowed(apiserver.ApiError):
     code, reason = 405, "MethodNotAllowed"
 
 
+EVENTS_READ_ONLY = "events are recorded by the simulator, not written by clients"
+
+
 def _core(resource: str) -> str:
     if resource not in CORE_NAMESPACED:
         raise apiserver.NotFound(NOT_FOUND)
     return resource
 
 
-def _core_kind(resource: str) -> str:
-    if resource == "events":
-        raise MethodNotAllowed("events are recorded by the simulator, not written by clients")
-    if resource not in CORE_WRITABLE:
+def kind_in(table: dict[str, str], resource: str) -> str:
+    """The kind `table` serves `resource` as; any other resource is 404 with upstream's text."""
+    if resource not in table:
         raise apiserver.NotFound(NOT_FOUND)
-    return CORE_WRITABLE[resource]
+    return table[resource]
+
+
+def core_kind(resource: str) -> str:
+    """The kind a write to /api/v1/namespaces/{namespace}/{resource} changes (405 for events)."""
+    if resource == "events":
+        raise MethodNotAllowed(EVENTS_READ_ONLY)
+    return kind_in(CORE_WRITABLE, resource)
 
 
 def group_kind(group: str, version: str, resource: str, *, namespaced: bool = True) -> str:
@@ -89,51 +98,55 @@ def write_kind(group: str, version: str, resource: str, *, namespaced: bool = Tr
     """The kind a write through the group's path changes (405 for read-only kinds)."""
     kind = group_kind(group, version, resource, namespaced=namespaced)
     if kind in READ_ONLY:
-        raise MethodNotAllowed("events are recorded by the simulator, not written by clients")
+        raise MethodNotAllowed(EVENTS_READ_ONLY)
     return kind
 
 
-def _respond(obj: Manifest, code: int, warnings: list[str]) -> JSONResponse:
+def respond(obj: Manifest, code: int, warnings: list[str]) -> JSONResponse:
+    """The written object, with fieldValidation's warnings in a Warning header as upstream."""
     response = JSONResponse(obj, status_code=code)
     if warnings:
         response.headers["Warning"] = fieldvalidation.warning_header(warnings)
     return response
 
 
-def _create(
-    session: WriteSession,
-    cluster: str,
-    kind: str,
-    body: Any,
-    namespace: str,
-    validation: str,
-    manager: str,
-) -> JSONResponse:
-    warnings = fieldvalidation.check(kind, body, validation)
-    obj = objects.create_object(
-        session=session, cluster=cluster, kind=kind, body=body, namespace=namespace,
-        manager=manager,
-    )  # fmt: skip
-    return _respond(obj, 201, warnings)
+class Write:
+    """What a POST or PUT handler takes besides the object's place: the write session, the
+    body, `fieldValidation` and the field manager, resolved in that order (the order the
+    handlers declared them in before they shared this). The cluster stays a parameter of each
+    handler, so that /openapi.json keeps listing it first."""
+
+    def __init__(
+        self,
+        session: WriteSession,
+        body: BodyDep,
+        validation: FieldValidationDep,
+        manager: FieldManagerDep,
+    ) -> None:
+        self.session, self.body, self.validation, self.manager = session, body, validation, manager
+
+    def create(self, cluster: str, kind: str, namespace: str = "") -> JSONResponse:
+        """POST: unknown fields are refused or warned of per fieldValidation; 201 Created."""
+        warnings = fieldvalidation.check(kind, self.body, self.validation)
+        obj = objects.create_object(
+            session=self.session, cluster=cluster, kind=kind, body=self.body,
+            namespace=namespace, manager=self.manager,
+        )  # fmt: skip
+        return respond(obj, 201, warnings)
+
+    def replace(
+        self, cluster: str, kind: str, namespace: str, name: str, subresource: str = ""
+    ) -> JSONResponse:
+        """PUT of an object or its status; unknown fields are refused or warned of as on POST."""
+        warnings = fieldvalidation.check(kind, self.body, self.validation)
+        obj = objects.replace_object(
+            session=self.session, cluster=cluster, kind=kind, namespace=namespace, name=name,
+            body=self.body, manager=self.manager, subresource=subresource,
+        )  # fmt: skip
+        return respond(obj, 200, warnings)
 
 
-def replace(
-    session: WriteSession,
-    cluster: str,
-    kind: str,
-    where: tuple[str, str],
-    body: Any,
-    writer: tuple[str, str],
-    subresource: str = "",
-) -> JSONResponse:
-    """PUT of an object or its status: `where` is (namespace, name), `writer` is
-    (fieldValidation, field manager); unknown fields are refused or warned of as on POST."""
-    warnings = fieldvalidation.check(kind, body, writer[0])
-    obj = objects.replace_object(
-        session=session, cluster=cluster, kind=kind, namespace=where[0], name=where[1],
-        body=body, manager=writer[1], subresource=subresource,
-    )  # fmt: skip
-    return _respond(obj, 200, warnings)
+WriteDep = Annotated[Write, Depends()]
 
 
 def _delete(session: WriteSession, cluster: str, kind: str, namespace: str, name: str) -> Manifest:
@@ -165,33 +178,17 @@ def read_namespaced(
 
 
 @router.post("/api/v1/namespaces/{namespace}/{resource}", status_code=201, responses=WRITE_ERRORS)
-def create_namespaced(
-    session: WriteSession,
-    cluster: str,
-    namespace: str,
-    resource: str,
-    body: BodyDep,
-    validation: FieldValidationDep,
-    manager: FieldManagerDep,
-) -> JSONResponse:
+def create_namespaced(write: WriteDep, cluster: str, namespace: str, resource: str) -> JSONResponse:
     """Create a service, pod, or endpoints for a Service without a selector."""
-    return _create(session, cluster, _core_kind(resource), body, namespace, validation, manager)
+    return write.create(cluster, core_kind(resource), namespace)
 
 
 @router.put("/api/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
 def replace_namespaced(
-    session: WriteSession,
-    cluster: str,
-    namespace: str,
-    resource: str,
-    name: str,
-    body: BodyDep,
-    validation: FieldValidationDep,
-    manager: FieldManagerDep,
+    write: WriteDep, cluster: str, namespace: str, resource: str, name: str
 ) -> JSONResponse:
     """Replace a service or pod (its status is kept: that is written through /status)."""
-    kind = _core_kind(resource)
-    return replace(session, cluster, kind, (namespace, name), body, (validation, manager))
+    return write.replace(cluster, core_kind(resource), namespace, name)
 
 
 @router.delete("/api/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
@@ -199,7 +196,7 @@ def delete_namespaced(
     session: WriteSession, cluster: str, namespace: str, resource: str, name: str
 ) -> Manifest:
     """Delete a service or pod (a Deployment's pod is replaced at once)."""
-    return _delete(session, cluster, _core_kind(resource), namespace, name)
+    return _delete(session, cluster, core_kind(resource), namespace, name)
 
 
 @router.get("/api/v1/namespaces/{name}")
@@ -217,28 +214,15 @@ def read_node(request: Request, session: ReadSession, row: ClusterDep, name: str
 
 
 @router.post("/api/v1/nodes", status_code=201, responses=WRITE_ERRORS)
-def create_node(
-    session: WriteSession,
-    cluster: str,
-    body: BodyDep,
-    validation: FieldValidationDep,
-    manager: FieldManagerDep,
-) -> JSONResponse:
+def create_node(write: WriteDep, cluster: str) -> JSONResponse:
     """Register a node (the simulator fills status, InternalIP and podCIDR when absent)."""
-    return _create(session, cluster, "Node", body, "", validation, manager)
+    return write.create(cluster, "Node")
 
 
 @router.put("/api/v1/nodes/{name}", responses=WRITE_ERRORS)
-def replace_node(
-    session: WriteSession,
-    cluster: str,
-    name: str,
-    body: BodyDep,
-    validation: FieldValidationDep,
-    manager: FieldManagerDep,
-) -> JSONResponse:
+def replace_node(write: WriteDep, cluster: str, name: str) -> JSONResponse:
     """Replace a node (its status is kept: a Ready change goes through nodes/{name}/status)."""
-    return replace(session, cluster, "Node", ("", name), body, (validation, manager))
+    return write.replace(cluster, "Node", "", name)
 
 
 @router.delete("/api/v1/nodes/{name}", responses=WRITE_ERRORS)
@@ -303,39 +287,26 @@ def read_group_namespaced(
     responses=WRITE_ERRORS,
 )
 def create_group_namespaced(
-    session: WriteSession,
-    cluster: str,
-    group: str,
-    version: str,
-    namespace: str,
-    resource: str,
-    body: BodyDep,
-    validation: FieldValidationDep,
-    manager: FieldManagerDep,
+    write: WriteDep, cluster: str, group: str, version: str, namespace: str, resource: str
 ) -> JSONResponse:
     """Create a deployment (its pods are scheduled at once), an endpointslice, an ingress, …"""
-    kind = write_kind(group, version, resource)
-    return _create(session, cluster, kind, body, namespace, validation, manager)
+    return write.create(cluster, write_kind(group, version, resource), namespace)
 
 
 @router.put(
     "/apis/{group}/{version}/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS
 )
 def replace_group_namespaced(
-    session: WriteSession,
+    write: WriteDep,
     cluster: str,
     group: str,
     version: str,
     namespace: str,
     resource: str,
     name: str,
-    body: BodyDep,
-    validation: FieldValidationDep,
-    manager: FieldManagerDep,
 ) -> JSONResponse:
     """Replace a deployment, a user-managed endpointslice, an ingress, …"""
-    kind = write_kind(group, version, resource)
-    return replace(session, cluster, kind, (namespace, name), body, (validation, manager))
+    return write.replace(cluster, write_kind(group, version, resource), namespace, name)
 
 
 @router.delete(
@@ -357,28 +328,15 @@ def delete_group_namespaced(
 
 # --- cluster-scoped kinds: namespaces, storageclasses ---------------------------------------
 @router.post("/api/v1/namespaces", status_code=201, responses=WRITE_ERRORS)
-def create_namespace(
-    session: WriteSession,
-    cluster: str,
-    body: BodyDep,
-    validation: FieldValidationDep,
-    manager: FieldManagerDep,
-) -> JSONResponse:
+def create_namespace(write: WriteDep, cluster: str) -> JSONResponse:
     """Create a namespace (its `default` ServiceAccount follows, as its controller makes it)."""
-    return _create(session, cluster, "Namespace", body, "", validation, manager)
+    return write.create(cluster, "Namespace")
 
 
 @router.put("/api/v1/namespaces/{name}", responses=WRITE_ERRORS)
-def replace_namespace(
-    session: WriteSession,
-    cluster: str,
-    name: str,
-    body: BodyDep,
-    validation: FieldValidationDep,
-    manager: FieldManagerDep,
-) -> JSONResponse:
+def replace_namespace(write: WriteDep, cluster: str, name: str) -> JSONResponse:
     """Replace a namespace's metadata (its spec and status are the server's)."""
-    return replace(session, cluster, "Namespace", ("", name), body, (validation, manager))
+    return write.replace(cluster, "Namespace", "", name)
 
 
 @router.delete("/api/v1/namespaces/{name}", responses=WRITE_ERRORS)
@@ -404,35 +362,19 @@ def read_group_cluster(
 
 @router.post("/apis/{group}/{version}/{resource}", status_code=201, responses=WRITE_ERRORS)
 def create_group_cluster(
-    session: WriteSession,
-    cluster: str,
-    group: str,
-    version: str,
-    resource: str,
-    body: BodyDep,
-    validation: FieldValidationDep,
-    manager: FieldManagerDep,
+    write: WriteDep, cluster: str, group: str, version: str, resource: str
 ) -> JSONResponse:
     """Create a cluster-scoped object of a named group (a storageclass)."""
-    kind = write_kind(group, version, resource, namespaced=False)
-    return _create(session, cluster, kind, body, "", validation, manager)
+    return write.create(cluster, write_kind(group, version, resource, namespaced=False))
 
 
 @router.put("/apis/{group}/{version}/{resource}/{name}", responses=WRITE_ERRORS)
 def replace_group_cluster(
-    session: WriteSession,
-    cluster: str,
-    group: str,
-    version: str,
-    resource: str,
-    name: str,
-    body: BodyDep,
-    validation: FieldValidationDep,
-    manager: FieldManagerDep,
+    write: WriteDep, cluster: str, group: str, version: str, resource: str, name: str
 ) -> JSONResponse:
     """Replace a cluster-scoped object of a named group."""
     kind = write_kind(group, version, resource, namespaced=False)
-    return replace(session, cluster, kind, ("", name), body, (validation, manager))
+    return write.replace(cluster, kind, "", name)
 
 
 @router.delete("/apis/{group}/{version}/{resource}/{name}", responses=WRITE_ERRORS)

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from app.api.deps import ClusterDep, UnsupportedMediaType, field_validation, read_limited
 from app.api.errors import READ_ERRORS, WRITE_ERRORS, status_response
 from app.api.fastjson import JSONResponse
-from app.api.kube import CORE_WRITABLE, MethodNotAllowed, write_kind
+from app.api.kube import core_kind, respond, write_kind
 from app.api.kube_read import NOT_FOUND, one, read_one
 from app.core.apiserver import fieldmanager, jsonpatch, patching, strategicpatch
 from app.core.apiserver import writes as apiserver
@@ -69,12 +69,6 @@ class PatchOptions:
 PatchOptionsDep = Annotated[PatchOptions, Depends()]
 
 
-def _kind(group: str, resource: str) -> str:
-    if resource not in CORE_WRITABLE:
-        raise apiserver.NotFound(NOT_FOUND)
-    return CORE_WRITABLE[resource]
-
-
 async def patch_body(request: Request) -> tuple[str, Any]:
     media = request.headers.get("content-type", "").split(";")[0].strip()
     if media not in patching.PATCH_TYPES:
@@ -88,6 +82,28 @@ async def patch_body(request: Request) -> tuple[str, Any]:
         raise apiserver.BadRequest(str(exc)) from None
     except (ValueError, RecursionError) as exc:
         raise apiserver.BadRequest(f"couldn't get version/kind; json parse error: {exc}") from None
+
+
+class Patch:
+    """What a PATCH handler takes besides the object's place: the request (its body is read
+    only once the kind is known, so an unknown resource is 404 whatever the body), the write
+    session and the PatchOptions. The cluster stays a parameter of each handler, so that
+    /openapi.json keeps listing it first."""
+
+    def __init__(self, request: Request, session: WriteSession, options: PatchOptionsDep) -> None:
+        self.request, self.session, self.options = request, session, options
+
+    async def apply(
+        self, cluster: str, kind: str, namespace: str, name: str, subresource: str = ""
+    ) -> JSONResponse:
+        """Read the patch and apply it to the object (or its `subresource`) as stored."""
+        media, body = await patch_body(self.request)
+        return patch(
+            self.session, cluster, kind, namespace, name, media, body, self.options, subresource
+        )
+
+
+PatchDep = Annotated[Patch, Depends()]
 
 
 def patch(
@@ -131,7 +147,7 @@ def patch(
         )
     except PATCH_ERRORS as exc:
         return _patch_error(exc)
-    return _respond(obj, 200, options)
+    return respond(obj, 200, options.warnings)
 
 
 PATCH_ERRORS = (
@@ -152,13 +168,6 @@ def _patch_error(exc: Exception) -> JSONResponse:
     # (interpretStrategicMergePatchError passes them through): the client caused them, so 400
     # with the same text.
     return status_response(400, str(exc), "BadRequest")
-
-
-def _respond(obj: Manifest, code: int, options: PatchOptions) -> JSONResponse:
-    response = JSONResponse(obj, status_code=code)
-    if options.warnings:
-        response.headers["Warning"] = fieldvalidation.warning_header(options.warnings)
-    return response
 
 
 def rejected(_cause: str) -> JSONResponse:
@@ -210,88 +219,52 @@ def _apply(
         )
     except PATCH_ERRORS as exc:
         return _patch_error(exc)
-    return _respond(obj, 201 if created else 200, options)
+    return respond(obj, 201 if created else 200, options.warnings)
 
 
 @router.patch("/api/v1/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS)
 async def patch_namespaced(
-    request: Request,
-    session: WriteSession,
-    cluster: str,
-    namespace: str,
-    resource: str,
-    name: str,
-    options: PatchOptionsDep,
+    patcher: PatchDep, cluster: str, namespace: str, resource: str, name: str
 ) -> JSONResponse:
     """Patch a service, pod or endpoints (JSON, merge, strategic merge or apply patch)."""
-    if resource == "events":
-        raise MethodNotAllowed("events are recorded by the simulator, not written by clients")
-    kind = _kind("", resource)
-    media, body = await patch_body(request)
-    return patch(session, cluster, kind, namespace, name, media, body, options)
+    return await patcher.apply(cluster, core_kind(resource), namespace, name)
 
 
 @router.patch("/api/v1/nodes/{name}", responses=WRITE_ERRORS)
-async def patch_node(
-    request: Request,
-    session: WriteSession,
-    cluster: str,
-    name: str,
-    options: PatchOptionsDep,
-) -> JSONResponse:
+async def patch_node(patcher: PatchDep, cluster: str, name: str) -> JSONResponse:
     """Patch a node (`kubectl label node`, `cordon`)."""
-    media, body = await patch_body(request)
-    return patch(session, cluster, "Node", "", name, media, body, options)
+    return await patcher.apply(cluster, "Node", "", name)
 
 
 @router.patch("/api/v1/namespaces/{name}", responses=WRITE_ERRORS)
-async def patch_namespace(
-    request: Request,
-    session: WriteSession,
-    cluster: str,
-    name: str,
-    options: PatchOptionsDep,
-) -> JSONResponse:
+async def patch_namespace(patcher: PatchDep, cluster: str, name: str) -> JSONResponse:
     """Patch a namespace (`kubectl label ns`, `apply` of a Namespace)."""
-    media, body = await patch_body(request)
-    return patch(session, cluster, "Namespace", "", name, media, body, options)
+    return await patcher.apply(cluster, "Namespace", "", name)
 
 
 @router.patch("/apis/{group}/{version}/{resource}/{name}", responses=WRITE_ERRORS)
 async def patch_group_cluster(
-    request: Request,
-    session: WriteSession,
-    cluster: str,
-    group: str,
-    version: str,
-    resource: str,
-    name: str,
-    options: PatchOptionsDep,
+    patcher: PatchDep, cluster: str, group: str, version: str, resource: str, name: str
 ) -> JSONResponse:
     """Patch a cluster-scoped object of a named group (a storageclass)."""
     kind = write_kind(group, version, resource, namespaced=False)
-    media, body = await patch_body(request)
-    return patch(session, cluster, kind, "", name, media, body, options)
+    return await patcher.apply(cluster, kind, "", name)
 
 
 @router.patch(
     "/apis/{group}/{version}/namespaces/{namespace}/{resource}/{name}", responses=WRITE_ERRORS
 )
 async def patch_group_namespaced(
-    request: Request,
-    session: WriteSession,
+    patcher: PatchDep,
     cluster: str,
     group: str,
     version: str,
     namespace: str,
     resource: str,
     name: str,
-    options: PatchOptionsDep,
 ) -> JSONResponse:
     """Patch a deployment, an endpointslice, an ingress, …"""
-    kind = write_kind(group, version, resource)
-    media, body = await patch_body(request)
-    return patch(session, cluster, kind, namespace, name, media, body, options)
+    return await patcher.apply(cluster, write_kind(group, version, resource), namespace, name)
 
 
 # --- subresources ---------------------------------------------------------------------------

@@ -10,19 +10,19 @@ carries no Content-Type, so the body is read as JSON whatever the header says.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
-from app.api.deps import ClusterDep, read_limited
+from app.api.deps import ClusterDep, parse_json, read_limited
 from app.api.errors import READ_ERRORS, WRITE_ERRORS
 from app.api.fastjson import JSONResponse
+from app.api.kube import kind_in
 from app.api.kube_patch import patch_body, rejected
-from app.api.kube_read import NOT_FOUND, one
+from app.api.kube_read import one
 from app.core.apiserver import jsonpatch, patching, strategicpatch
 from app.core.apiserver import writes as apiserver
 from app.core.apiserver.subresources import manager_or_user_agent
-from app.core.model import jsonsafe
 from app.core.model.workspace import Manifest
 from app.db.session import ReadSession, WriteSession
 from app.services import objects
@@ -30,12 +30,6 @@ from app.services import objects
 router = APIRouter(prefix="/k8s/{cluster}", tags=["kubernetes"], responses=READ_ERRORS)
 PATH = "/apis/apps/v1/namespaces/{namespace}/{resource}/{name}/scale"
 SCALABLE = {"deployments": "Deployment", "replicasets": "ReplicaSet", "statefulsets": "StatefulSet"}
-
-
-def _kind(resource: str) -> str:
-    if resource not in SCALABLE:
-        raise apiserver.NotFound(NOT_FOUND)
-    return SCALABLE[resource]
 
 
 def _selector(deployment: Manifest) -> str:
@@ -120,51 +114,57 @@ def read_scale(
     session: ReadSession, row: ClusterDep, namespace: str, resource: str, name: str
 ) -> JSONResponse:
     """The workload's Scale: spec.replicas, status.replicas and its selector."""
-    _kind(resource)
+    kind_in(SCALABLE, resource)
     deployment = one(session, row, resource, namespace, name)
     return JSONResponse(scale_of(deployment, deployment.get("status", {})))
 
 
+class ScaleWrite:
+    """What a PUT or PATCH of a Scale takes besides the workload's place: the request, a read
+    of the workload as it is (its status goes into the answer) and the write session. The
+    cluster stays a parameter of each handler, so that /openapi.json keeps listing it first."""
+
+    def __init__(
+        self, request: Request, read: ReadSession, row: ClusterDep, session: WriteSession
+    ) -> None:
+        self.request, self.read, self.row, self.session = request, read, row, session
+
+    def write(self, cluster: str, where: tuple[str, str, str], scale_from: Any) -> JSONResponse:
+        """Write the Scale `scale_from` makes of the current one to the workload `where`
+        names (resource, namespace, name), under fieldManager, else the User-Agent (kubectl
+        scale sends none)."""
+        resource, namespace, name = where
+        kind = kind_in(SCALABLE, resource)
+        before = one(self.read, self.row, resource, namespace, name)
+        manager = manager_or_user_agent(
+            self.request.query_params.get("fieldManager"),
+            self.request.headers.get("user-agent", ""),
+        )
+        return _write_scale(
+            self.session, cluster, kind, namespace, name, before, scale_from, manager
+        )
+
+
+ScaleWriteDep = Annotated[ScaleWrite, Depends()]
+
+
 @router.put(PATH, responses=WRITE_ERRORS)
 async def replace_scale(
-    request: Request,
-    read: ReadSession,
-    row: ClusterDep,
-    session: WriteSession,
-    cluster: str,
-    namespace: str,
-    resource: str,
-    name: str,
+    scale: ScaleWriteDep, cluster: str, namespace: str, resource: str, name: str
 ) -> JSONResponse:
     """Set spec.replicas from a whole Scale (409 when its resourceVersion is stale)."""
-    raw = await read_limited(request)
-    try:
-        body = jsonsafe.loads(raw)
-    except (ValueError, RecursionError) as exc:
-        raise apiserver.BadRequest(f"couldn't get version/kind; json parse error: {exc}") from None
-    kind = _kind(resource)
-    before = one(read, row, resource, namespace, name)
-    manager = _manager(request)
-    return _write_scale(session, cluster, kind, namespace, name, before, lambda _: body, manager)
+    body = parse_json(await read_limited(scale.request))
+    return scale.write(cluster, (resource, namespace, name), lambda _: body)
 
 
 @router.patch(PATH, responses=WRITE_ERRORS)
 async def patch_scale(
-    request: Request,
-    read: ReadSession,
-    row: ClusterDep,
-    session: WriteSession,
-    cluster: str,
-    namespace: str,
-    resource: str,
-    name: str,
+    scale: ScaleWriteDep, cluster: str, namespace: str, resource: str, name: str
 ) -> JSONResponse:
     """Patch the Scale (kubectl scale sends a merge patch `{"spec":{"replicas":N}}`)."""
-    media, body = await patch_body(request)
+    media, body = await patch_body(scale.request)
     if media == patching.APPLY:
         raise apiserver.BadRequest("apply patches are not supported on the scale subresource")
-    kind = _kind(resource)
-    before = one(read, row, resource, namespace, name)
 
     def patched(current: dict[str, Any]) -> Any:
         if media == patching.JSON_PATCH:
@@ -173,12 +173,4 @@ async def patch_scale(
             raise jsonpatch.BadPatch("json: cannot unmarshal array into Go value of type Scale")
         return jsonpatch.merge_patch(current, body)  # Scale has no merge keys
 
-    manager = _manager(request)
-    return _write_scale(session, cluster, kind, namespace, name, before, patched, manager)
-
-
-def _manager(request: Request) -> str:
-    """The Update's manager: fieldManager, else the User-Agent (kubectl scale sends none)."""
-    return manager_or_user_agent(
-        request.query_params.get("fieldManager"), request.headers.get("user-agent", "")
-    )
+    return scale.write(cluster, (resource, namespace, name), patched)

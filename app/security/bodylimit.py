@@ -11,9 +11,9 @@ multipart), the JSON and YAML readers and the manifest upload all read through h
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from app.security.asgi import header, send_status
+from app.security.asgi import Middleware, header, send_status
 from app.settings import get_settings
 
 
@@ -22,16 +22,10 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"Request entity too large: limit is {limit}")
 
 
-class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class BodyLimitMiddleware(Middleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = get_settings().SVCSCOPE_MAX_BODY_BYTES
-        declared = header(scope.get("headers", []), b"content-length")
+        declared = header(scope, b"content-length")
         if declared is not None and declared.strip().isdigit() and int(declared) > limit:
             message = str(BodyTooLarge(limit).detail)
             await send_status(send, 413, "RequestEntityTooLarge", message, {"connection": "close"})

@@ -16,7 +16,9 @@ from http.cookies import SimpleCookie
 
 from fastapi import FastAPI, Request
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
+
+from app.security.asgi import Middleware, editing_headers, header_values
 
 COOKIE = "svcscope_csrf"
 HEADER = "x-csrf-token"
@@ -41,35 +43,24 @@ def _cookie_token(raw_cookie_header: str) -> str | None:
     return morsel.value
 
 
-class CsrfCookieMiddleware:
+class CsrfCookieMiddleware(Middleware):
     """Puts the browser's token in `request.state.csrf_token`; issues one with HTML pages."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        raw = b"; ".join(v for k, v in scope.get("headers", []) if k == b"cookie")
-        token = _cookie_token(raw.decode("latin-1"))
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = _cookie_token("; ".join(header_values(scope, b"cookie")))
         scope.setdefault("state", {})["csrf_token"] = token or secrets.token_urlsafe(32)
         if token:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if headers.get("content-type", "").startswith("text/html"):
-                    headers.append(
-                        "set-cookie",
-                        f"{COOKIE}={scope['state']['csrf_token']}; Path=/; SameSite=Strict; "
-                        "HttpOnly",
-                    )
-            await send(message)
+        def set_cookie(headers: MutableHeaders) -> None:
+            if headers.get("content-type", "").startswith("text/html"):
+                headers.append(
+                    "set-cookie",
+                    f"{COOKIE}={scope['state']['csrf_token']}; Path=/; SameSite=Strict; HttpOnly",
+                )
 
-        await self.app(scope, receive, send_with_cookie)
+        await self.app(scope, receive, editing_headers(send, set_cookie))
 
 
 def cookie_token(request: Request) -> str | None:

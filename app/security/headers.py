@@ -12,7 +12,9 @@ browsers that predate it), MIME sniffing is off, and no Referer leaves the site.
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
+
+from app.security.asgi import Middleware, editing_headers
 
 CSP = "; ".join(
     (
@@ -46,18 +48,6 @@ def secure(headers: MutableHeaders) -> None:
             headers[name] = value
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                secure(MutableHeaders(scope=message))
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+class SecurityHeadersMiddleware(Middleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, editing_headers(send, secure))

@@ -9,9 +9,9 @@ checked before routing: loopback names and the configured --host always, and wha
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from app.security.asgi import header, send_status
+from app.security.asgi import Middleware, header, send_status
 from app.settings import Settings, get_settings, host_name
 
 LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -39,15 +39,11 @@ def host_of(value: str) -> str | None:
         return None
 
 
-class AllowedHostsMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+class AllowedHostsMiddleware(Middleware):
+    scope_types = frozenset({"http", "websocket"})
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        raw = header(scope.get("headers", []), b"host") or ""
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw = header(scope, b"host") or ""
         name = host_of(raw)
         if name is None or name not in allowed_hosts(get_settings()):
             if scope["type"] == "websocket":

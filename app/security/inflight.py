@@ -26,6 +26,7 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.security.asgi import Middleware
 from app.settings import get_settings
 
 READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -79,9 +80,9 @@ class Gate:
             self.changed.notify_all()
 
 
-class ReadInFlightMiddleware:
+class ReadInFlightMiddleware(Middleware):
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        super().__init__(app)
         self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Gate] = (
             weakref.WeakKeyDictionary()
         )
@@ -97,10 +98,10 @@ class ReadInFlightMiddleware:
             )
         return found
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or long_running(scope):
-            await self.app(scope, receive, send)
-            return
+    def applies(self, scope: Scope) -> bool:
+        return not long_running(scope)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         gate, run = self._gate(), partial(self.app, scope, receive, send)
         if scope["method"] in READ_ONLY:
             await gate.read(run)

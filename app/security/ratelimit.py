@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.db.limits import take_login_attempt
 from app.db.session import database_busy
-from app.security.asgi import send_status
+from app.security.asgi import Middleware, send_status
 from app.settings import get_settings
 
 
@@ -39,21 +39,25 @@ def _wait_for(client: str) -> float:
         return 1.0
 
 
-class LoginRateLimitMiddleware:
+class LoginRateLimitMiddleware(Middleware):
     def __init__(self, app: ASGIApp, path: str) -> None:
-        self.app = app
+        super().__init__(app)
         self.path = path
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == self.path:
-            client = scope.get("client") or ("unknown", 0)
-            wait = await anyio.to_thread.run_sync(_wait_for, str(client[0])[:64])
-            if wait > 0:
-                seconds = max(1, math.ceil(wait))
-                await send_status(
-                    send, 429, "TooManyRequests",
-                    f"too many sign-in attempts from this address; try again in {seconds} s",
-                    {"retry-after": str(seconds)},
-                )  # fmt: skip
-                return
+    def applies(self, scope: Scope) -> bool:
+        method: str = scope["method"]
+        path: str = scope["path"]
+        return method == "POST" and path == self.path
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client") or ("unknown", 0)
+        wait = await anyio.to_thread.run_sync(_wait_for, str(client[0])[:64])
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            await send_status(
+                send, 429, "TooManyRequests",
+                f"too many sign-in attempts from this address; try again in {seconds} s",
+                {"retry-after": str(seconds)},
+            )  # fmt: skip
+            return
         await self.app(scope, receive, send)

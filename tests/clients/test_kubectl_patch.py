@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.clients.test_kubectl import Kubectl
-from tests.server import Server
+from tests.clients.test_kubectl import kubectl as kubectl  # the fixture
 
 pytestmark = [
     pytest.mark.server,
@@ -43,13 +42,6 @@ spec:
   selector: {app: api}
   ports: [{port: 80, targetPort: http}]
 """
-
-
-@pytest.fixture
-def kubectl(tmp_path: Path) -> Iterator[Kubectl]:
-    server = Server(tmp_path / "svcscope.db").start()
-    yield Kubectl(server, tmp_path / "kube")
-    server.stop()
 
 
 def _json(kubectl: Kubectl, *args: str) -> Any:

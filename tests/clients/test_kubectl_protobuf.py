@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.clients.module_server import kubectl as kubectl  # the fixtures
+from tests.clients.module_server import server as server
 from tests.clients.test_kubectl import Kubectl
 from tests.core.model.test_protobuf import envelope, new_message
 from tests.server import Server
@@ -21,18 +21,6 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed"),
 ]
 PROTOBUF = {"Content-Type": "application/vnd.kubernetes.protobuf"}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    started = Server(tmp_path_factory.mktemp("proto") / "svcscope.db").start()
-    yield started
-    started.stop()
-
-
-@pytest.fixture
-def kubectl(server: Server, tmp_path: Path) -> Kubectl:
-    return Kubectl(server, tmp_path / "kube")
 
 
 def _object(kubectl: Kubectl, resource: str, name: str) -> dict[str, Any]:

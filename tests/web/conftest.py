@@ -17,8 +17,10 @@ from playwright.sync_api import (
     Browser,
     BrowserContext,
     ConsoleMessage,
+    Locator,
     Page,
     Request,
+    expect,
     sync_playwright,
 )
 from playwright.sync_api import Error as PlaywrightError
@@ -136,6 +138,18 @@ def after_change(page: Page, act: Callable[[], None]) -> None:
     listening = page.locator('[hx-trigger*="service-changed"]').count()
     act()
     page.wait_for_function(f"() => window.__svcscopeRefreshes >= {before + listening}")
+
+
+def fill_service_form(form: Locator, name: str, node_port: str) -> None:
+    """Fill the + Service form, once it shows, for a NodePort Service `name` that selects
+    app=frontend, port 80 to 8080 on `node_port` (the test submits it)."""
+    expect(form).to_be_visible()
+    form.locator('input[name="name"]').fill(name)
+    form.locator('select[name="type"]').select_option("NodePort")
+    form.locator('input[name="selector"]').fill("app=frontend")
+    form.locator('input[name="ports-0-port"]').fill("80")
+    form.locator('input[name="ports-0-targetPort"]').fill("8080")
+    form.locator('input[name="ports-0-nodePort"]').fill(node_port)
 
 
 @pytest.fixture(scope="module")

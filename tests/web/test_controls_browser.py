@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from tests.server import Server
-from tests.web.conftest import ARTIFACTS, after_change
+from tests.web.conftest import ARTIFACTS, after_change, fill_service_form
 
 pytestmark = pytest.mark.browser
 SIZES = {"1024x768": (1024, 768), "1280x720": (1280, 720), "1920x1080": (1920, 1080)}
@@ -189,13 +189,7 @@ def test_create_two_services_in_a_row(page: Page, server: Server) -> None:
     page.locator("#view").get_by_role("button", name="+ Service").click()
     for name, node_port in (("shop", "30123"), ("shop2", "30124")):
         form = page.locator("#panel .service-form")
-        expect(form).to_be_visible()
-        form.locator('input[name="name"]').fill(name)
-        form.locator('select[name="type"]').select_option("NodePort")
-        form.locator('input[name="selector"]').fill("app=frontend")
-        form.locator('input[name="ports-0-port"]').fill("80")
-        form.locator('input[name="ports-0-targetPort"]').fill("8080")
-        form.locator('input[name="ports-0-nodePort"]').fill(node_port)
+        fill_service_form(form, name, node_port)
         click_and_refresh(page, form.get_by_role("button", name="Create"))
         saved = page.locator("#panel .flash.ok")
         expect(saved).to_contain_text(f"service/{name} created")

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.server import Server
-from tests.web.conftest import ARTIFACTS
+from tests.web.conftest import ARTIFACTS, fill_service_form
 
 pytestmark = pytest.mark.browser
 DIM = re.compile(r"\bdim\b")
@@ -97,13 +97,7 @@ def test_selecting_a_service_shows_only_its_paths(browser: Browser, server: Serv
 def fill_service(page: Page, name: str, node_port: str) -> None:
     page.click("text=+ Service")
     form = page.locator("#panel .service-form")
-    expect(form).to_be_visible()
-    form.locator('input[name="name"]').fill(name)
-    form.locator('select[name="type"]').select_option("NodePort")
-    form.locator('input[name="selector"]').fill("app=frontend")
-    form.locator('input[name="ports-0-port"]').fill("80")
-    form.locator('input[name="ports-0-targetPort"]').fill("8080")
-    form.locator('input[name="ports-0-nodePort"]').fill(node_port)
+    fill_service_form(form, name, node_port)
     form.locator('button:has-text("Create")').click()
 
 

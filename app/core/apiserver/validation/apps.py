@@ -9,35 +9,12 @@ selector message.
 from __future__ import annotations
 
 from app.core.apiserver.validation.meta import (
-    validate_label_selector,
     validate_nonnegative,
     validate_object_meta,
 )
-from app.core.apiserver.validation.workloads import Obj
-from app.core.apiserver.validation.workloads import _template as validate_template
+from app.core.apiserver.validation.workloads import Obj, validate_selector_and_template
 from app.core.model import names
-from app.core.model.fielderrors import FieldError, GoValue, invalid, not_supported, required
-
-
-def _selector_and_template(spec: Obj, what: str) -> list[FieldError]:
-    """The selector must be set, valid and non-empty; the template's labels must match it."""
-    errors: list[FieldError] = []
-    selector: Obj | None = spec.get("selector")
-    selector_errors = validate_label_selector(selector, "spec.selector")
-    if selector is None:
-        errors.append(required("spec.selector"))
-    else:
-        errors += selector_errors
-        if not selector.get("matchLabels") and not selector.get("matchExpressions"):
-            message = f"empty selector is invalid for {what}"
-            errors.append(invalid("spec.selector", GoValue("v1.LabelSelector", selector), message))
-    if selector is not None and selector_errors:
-        # ValidateStatefulSetSpec gives this error no detail at all.
-        detail = "" if what == "statefulset" else "invalid label selector"
-        errors.append(invalid("spec.selector", GoValue("v1.LabelSelector", selector), detail))
-    else:
-        errors += validate_template(spec.get("template", {}), selector, "spec.template")
-    return errors
+from app.core.model.fielderrors import FieldError, invalid, not_supported, required
 
 
 def _meta(obj: Obj) -> list[FieldError]:
@@ -62,7 +39,7 @@ def validate_replica_set(rs: Obj) -> list[FieldError]:
     errors = _meta(rs)
     errors += validate_nonnegative(spec.get("replicas", 0), "spec.replicas")
     errors += validate_nonnegative(spec.get("minReadySeconds", 0), "spec.minReadySeconds")
-    return errors + _selector_and_template(spec, "deployment")  # sic: upstream's word
+    return errors + validate_selector_and_template(spec, "deployment")  # sic: upstream's word
 
 
 def validate_stateful_set(sts: Obj) -> list[FieldError]:
@@ -85,7 +62,7 @@ def validate_stateful_set(sts: Obj) -> list[FieldError]:
     errors += validate_nonnegative(spec.get("minReadySeconds", 0), "spec.minReadySeconds")
     if "ordinals" in spec:
         errors += validate_nonnegative(spec["ordinals"].get("start", 0), "spec.ordinals.start")
-    return errors + _selector_and_template(spec, "statefulset")
+    return errors + validate_selector_and_template(spec, "statefulset")
 
 
 def validate_daemon_set(ds: Obj) -> list[FieldError]:
@@ -94,4 +71,4 @@ def validate_daemon_set(ds: Obj) -> list[FieldError]:
     errors = _meta(ds)
     errors += _strategy_type(spec, "updateStrategy")
     errors += validate_nonnegative(spec.get("minReadySeconds", 0), "spec.minReadySeconds")
-    return errors + _selector_and_template(spec, "daemonset")
+    return errors + validate_selector_and_template(spec, "daemonset")

@@ -105,21 +105,7 @@ def validate_deployment(dep: Obj) -> list[FieldError]:
     )
     spec: Obj = dep.get("spec", {})
     errors += validate_nonnegative(spec.get("replicas", 0), "spec.replicas")
-    selector: Obj | None = spec.get("selector")
-    selector_errors = validate_label_selector(selector, "spec.selector")
-    if selector is None:
-        errors.append(required("spec.selector"))
-    else:
-        errors += selector_errors
-        if not selector.get("matchLabels") and not selector.get("matchExpressions"):
-            message = "empty selector is invalid for deployment"
-            errors.append(invalid("spec.selector", GoValue("v1.LabelSelector", selector), message))
-    if selector is not None and selector_errors:
-        # LabelSelectorAsSelector fails, and then the template is not validated at all.
-        bad = GoValue("v1.LabelSelector", selector)
-        errors.append(invalid("spec.selector", bad, "invalid label selector"))
-    else:
-        errors += _template(spec.get("template", {}), selector, "spec.template")
+    errors += validate_selector_and_template(spec, "deployment")  # sic: upstream's word
     errors += _strategy(spec.get("strategy", {}), "spec.strategy")
     errors += validate_nonnegative(spec.get("minReadySeconds", 0), "spec.minReadySeconds")
     if "revisionHistoryLimit" in spec:
@@ -133,8 +119,41 @@ def validate_deployment(dep: Obj) -> list[FieldError]:
     return errors
 
 
-def _template(template: Obj, selector: Obj | None, path: str) -> list[FieldError]:
-    """ValidatePodTemplateSpecForReplicaSet."""
+def validate_selector_and_template(spec: Obj, what: str) -> list[FieldError]:
+    """The field errors of a workload spec's `selector` and `template`, as every apps/v1
+    workload validates them: the selector must be set, valid and non-empty (`what` is the
+    kind's word in upstream's "empty selector is invalid for …"), and the template's labels
+    must match it. When the selector does not parse (LabelSelectorAsSelector fails), the
+    template is not validated at all."""
+    errors: list[FieldError] = []
+    selector: Obj | None = spec.get("selector")
+    selector_errors = validate_label_selector(selector, "spec.selector")
+    if selector is None:
+        errors.append(required("spec.selector"))
+    else:
+        errors += selector_errors
+        if not selector.get("matchLabels") and not selector.get("matchExpressions"):
+            message = f"empty selector is invalid for {what}"
+            errors.append(invalid("spec.selector", GoValue("v1.LabelSelector", selector), message))
+    if selector is not None and selector_errors:
+        # ValidateStatefulSetSpec gives this error no detail at all.
+        detail = "" if what == "statefulset" else "invalid label selector"
+        errors.append(invalid("spec.selector", GoValue("v1.LabelSelector", selector), detail))
+    else:
+        errors += validate_replica_set_pod_template(
+            spec.get("template", {}), selector, "spec.template"
+        )
+    return errors
+
+
+def validate_replica_set_pod_template(
+    template: Obj, selector: Obj | None, path: str
+) -> list[FieldError]:
+    """The field errors of a workload's pod template at `path`.
+
+    ValidatePodTemplateSpecForReplicaSet, which Deployments, ReplicaSets, StatefulSets and
+    DaemonSets share: the labels must match `selector`; labels, annotations and pod spec must be
+    valid; the pod must restart Always, with no ephemeral containers, no activeDeadlineSeconds."""
     meta: Obj = template.get("metadata", {})
     labels: Mapping[str, str] | None = meta.get("labels")
     errors: list[FieldError] = []
