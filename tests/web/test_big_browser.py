@@ -169,3 +169,90 @@ def test_two_drags_in_a_row_keep_both_positions_and_take_bars_and_tabs(
     shot(page, "dragged-twice", size)
     page.close()
     httpx.delete(big_server.url + "/api/clusters/big/layout")
+
+
+# The bundled routes (bundling.py): load-balancer edges with more than two points.
+BUNDLED = """() => [...document.querySelectorAll(
+    '#topology .edge.k-client-lb, #topology .edge.k-lb-np, #topology .edge.k-lb-node')]
+  .map((e) => [e, e.getAttribute('points').trim().split(/\\s+/)
+    .map((s) => s.split(',').map(Number))])
+  .filter(([e, p]) => p.length > 2)"""
+# Each segment of a bundled route that is neither horizontal nor vertical, as "edge #segment".
+BENT = (
+    "() => ("
+    + BUNDLED
+    + """)().flatMap(([e, p]) => p.slice(1).flatMap((q, i) =>
+  Math.abs(q[0] - p[i][0]) > 0.01 && Math.abs(q[1] - p[i][1]) > 0.01
+    ? [e.dataset.id + ' #' + i] : []))"""
+)
+# Where the ends of the bundled routes at one box are, and where bundling.py puts them: the
+# bottom centre of a load balancer they leave, the top centre of each nodePort tab (or node)
+# they point at, the middle of a load balancer's left side for the clients' routes.
+ENDS = (
+    "(id) => ("
+    + BUNDLED
+    + """)().flatMap(([e, p]) => {
+    const [source, target] = e.dataset.id.split('>');
+    const at = (box, where) => {
+      const r = document.querySelector(`#topology [data-id="${box}"] > rect`);
+      const [x, y, w, h] = ['x', 'y', 'width', 'height'].map((a) => +r.getAttribute(a));
+      return where === 'left' ? [x, y + Math.floor(h / 2)]
+        : [x + Math.floor(w / 2), where === 'bottom' ? y + h : y];
+    };
+    const found = [];
+    if (source === id) found.push([p[0], at(source, 'bottom')]);
+    const column = document.querySelector(`#topology [data-id="${target}"]`);
+    if (target === id || (column && column.dataset.column === id)) {
+      const side = e.classList.contains('k-client-lb') ? 'left' : 'top';
+      found.push([p[p.length - 1], at(target, side)]);
+    }
+    return found;
+  })"""
+)
+
+
+def _drag_and_check(page: Page, box_id: str, by: tuple[int, int]) -> None:
+    """Drag a box by `by` screen pixels: while it moves and once the server has redrawn,
+    every bundled route stays orthogonal and ends at the box's tabs (or the box)."""
+    rect = page.locator(f'#topology [data-id="{box_id}"] > rect')
+    before = (float(rect.get_attribute("x") or 0), float(rect.get_attribute("y") or 0))
+    rect.scroll_into_view_if_needed()
+    rect.evaluate("(r) => window.scrollBy(0, r.getBoundingClientRect().top - innerHeight / 3)")
+    box = rect.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 20, box["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 20 + by[0], box["y"] + 10 + by[1], steps=6)
+    assert page.evaluate(BENT) == [], f"while dragging {box_id}"
+    with page.expect_response(lambda r: r.request.method == "PUT" and "/layout" in r.url):
+        page.mouse.up()
+    page.wait_for_function(
+        "([id, x, y]) => { const r = document.querySelector("
+        '`#topology [data-id="${id}"] > rect`);'
+        " return r && !r.closest('.dragged') && +r.getAttribute('x') !== x"
+        " && +r.getAttribute('y') !== y; }",
+        arg=[box_id, *before],
+    )
+    assert page.evaluate(BENT) == [], f"after {box_id} was dropped"
+    ends = page.evaluate(ENDS, box_id)
+    assert ends and all(abs(a[0] - b[0]) < 1 and abs(a[1] - b[1]) < 1 for a, b in ends), ends
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_bundled_routes_stay_orthogonal_through_two_drags_in_a_row(
+    browser: Browser, big_server: Server, size: tuple[int, int]
+) -> None:
+    httpx.delete(big_server.url + "/api/clusters/big/layout")
+    page = open_big(browser, big_server.url + "/clusters/big?filter=type%3ALoadBalancer", size)
+    assert page.evaluate(f"() => ({BUNDLED})().length") >= 12
+    assert page.evaluate(BENT) == []
+    group = page.locator("#topology .el.node").nth(1).get_attribute("data-id") or ""
+    lb = page.locator("#topology .el.lb").nth(2).get_attribute("data-id") or ""
+    _drag_and_check(page, group, (37, 90))
+    _drag_and_check(page, lb, (-23, 41))
+    _drag_and_check(page, group, (-19, 33))
+    saved = httpx.get(big_server.url + "/api/clusters/big/layout").json()["positions"]
+    assert set(saved) == {group, lb}
+    shot(page, "bundled-dragged", size)
+    page.close()
+    httpx.delete(big_server.url + "/api/clusters/big/layout")

@@ -199,8 +199,12 @@ def test_pause_resume_speed_and_a_sampled_big_run(
         page.keyboard.press("p")
         expect(pause).to_have_attribute("aria-pressed", "true")
         frozen = page.evaluate("() => window.svcscopeMotion.landed().length")
-        page.wait_for_timeout(300)  # nothing may move while paused: a time window is the test
+        # Nothing may land while paused: the loop keeps drawing the dots in flight, and 20 of
+        # its frames (each would move them a step unpaused) pass without a landing.
+        ticks = page.evaluate("() => window.svcscopeMotion.ticks()")
+        page.wait_for_function(f"() => window.svcscopeMotion.ticks() >= {ticks + 20}")
         assert page.evaluate("() => window.svcscopeMotion.landed().length") == frozen
+        assert page.evaluate("() => window.svcscopeMotion.inFlight()") > 0
         page.keyboard.press("p")
         expect(pause).to_have_attribute("aria-pressed", "false")
     speed = page.locator('#motion select[name="speed"]')

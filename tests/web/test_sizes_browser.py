@@ -22,6 +22,7 @@ SIZES: dict[str, dict[str, Any]] = {
     "1920x1080": {"viewport": {"width": 1920, "height": 1080}},
     "zoom150": {"viewport": {"width": 853, "height": 480}, "device_scale_factor": 1.5},
 }
+ZOOM = {"device_scale_factor": 1.5}
 PAGES = ("", "/services", "/pods", "/nodes", "/manifests")
 # The smallest diagram text in device pixels: its font size times the svg's scale times the
 # device pixel ratio (150 % zoom makes every CSS pixel 1.5 device pixels).
@@ -91,15 +92,59 @@ def test_diagram_text_is_at_least_12_px_and_the_panel_never_covers_the_selection
     shot(page, "topology-selected")
 
 
-def test_table_actions_stay_in_view(page: Page, server: Server) -> None:
-    for what in ("pods", "nodes", "services"):
+# 150 % zoom of a projector's 1024×768 window: 683×512 CSS pixels of 1.5 device pixels each.
+TABLE_SIZES = {**SIZES, "zoom150-1024": {"viewport": {"width": 683, "height": 512}, **ZOOM}}
+# Per table: its action controls (links, buttons and inputs of the last cell of each row) that
+# are not inside both the window and the table's own scrolling box, as the page first shows it
+# (no sideways scrolling: the actions column sticks to the box's right edge), and the page's
+# own sideways overflow (a table must scroll inside its box, never widen the page).
+HIDDEN_ACTIONS = """() => {
+  const hidden = [];
+  document.querySelectorAll("main table").forEach((table, n) => {
+    let box = table.parentElement;
+    while (box && !["auto", "scroll", "hidden"].includes(getComputedStyle(box).overflowX)) {
+      box = box.parentElement;
+    }
+    const edge = box ? box.getBoundingClientRect() : {left: 0, right: innerWidth};
+    const [left, right] = [Math.max(edge.left, 0), Math.min(edge.right, innerWidth)];
+    if (!box && table.getBoundingClientRect().right > innerWidth + 0.5) hidden.push(`table ${n}`);
+    table.querySelectorAll("tbody tr > td:last-child").forEach((cell) => {
+      cell.querySelectorAll("a, button, input").forEach((control) => {
+        const r = control.getBoundingClientRect();
+        if (r.left < left - 0.5 || r.right > right + 0.5) {
+          hidden.push(`table ${n}: ${control.textContent || control.name} at ${r.left}–${r.right}`);
+        }
+      });
+    });
+  });
+  return {hidden, overflow: document.documentElement.scrollWidth - innerWidth};
+}"""
+
+
+@pytest.mark.parametrize("size", list(TABLE_SIZES))
+def test_every_table_fits_or_scrolls_in_its_box_with_its_actions_in_view(
+    browser: Browser, server: Server, size: str
+) -> None:
+    page = browser.new_page(**TABLE_SIZES[size])
+    for what in ("pods", "nodes", "objects", "services"):  # pods lists Deployments too
         page.goto(f"{server.url}/clusters/demo/{what}")
-        action = page.locator("#table .row-actions button").last
-        action.scroll_into_view_if_needed()
-        box = action.bounding_box()
-        size = page.viewport_size
-        assert box is not None and size is not None
-        assert 0 <= box["x"] and box["x"] + box["width"] <= size["width"], (what, box)
+        expect(page.locator("main table").first).to_be_visible()
+        assert page.evaluate(HIDDEN_ACTIONS) == {"hidden": [], "overflow": 0}, (what, size)
+    # With the side panel open (editing a Service) the rows' actions stay left of it, on a
+    # window wide enough for the panel to take its own column (app.css: 700 px and up).
+    edit = page.locator("#table .row-actions button", has_text="edit").first
+    for _ in range(2):
+        edit.click()
+        expect(page.locator("#panel.open .service-form")).to_be_visible()
+        expect(page.locator("#panel.open")).to_have_css("transform", "none")
+        panel = page.locator("#panel").bounding_box()
+        actions = page.locator("#table .row-actions").first.bounding_box()
+        assert panel is not None and actions is not None
+        if TABLE_SIZES[size]["viewport"]["width"] >= 700:
+            assert actions["x"] + actions["width"] <= panel["x"] + 0.5, (actions, panel)
+        page.locator("#panel [data-close-panel]").click()
+        expect(page.locator("#panel.open")).to_have_count(0)
+    page.close()
 
 
 def test_diagram_text_grows_with_zoom(browser: Browser, server: Server) -> None:

@@ -172,3 +172,27 @@ def test_topology_json_and_dot(client: TestClient) -> None:
     assert dot.headers["content-type"].startswith("text/vnd.graphviz")
     assert '"np:node-1:30080" -> "svc:default/frontend"' in dot.text
     assert client.get("/api/clusters/nope/topology").json()["reason"] == "NotFound"
+
+
+def test_bar_pieces_in_line_join_without_a_border_through_the_caption(client: TestClient) -> None:
+    """A Service's caption runs over all its pieces that are in line; the borders where two
+    pieces touch are hidden by a seam (and those corners are square), the outer ends keep
+    theirs. A node dragged out of line parts its piece: no seam there."""
+    html = client.get("/clusters/demo").text
+    bar = re.search(r'<g class="el svc[^"]*" data-id="svc:default/web".*?</g>', html, re.S)
+    assert bar is not None
+    pieces = re.findall(
+        r'<rect class="seg[^"]*" data-column="[^"]+" x="(\d+)"[^>]*rx="(\d+)"', bar[0]
+    )
+    seams = re.findall(r'<line class="seam" x1="(\d+)"', bar[0])
+    assert len(pieces) == 3 and [rx for _, rx in pieces] == ["0", "0", "0"]
+    assert seams == [x for x, _ in pieces[1:]]
+    headers = writer(client)
+    moved = client.put("/api/clusters/demo/layout", headers=headers,
+                       json={"positions": {"node:node-3": {"x": 2000, "y": 900}}})  # fmt: skip
+    assert moved.status_code == 200
+    html = client.get("/clusters/demo").text
+    bar = re.search(r'<g class="el svc[^"]*" data-id="svc:default/web".*?</g>', html, re.S)
+    assert bar is not None
+    assert len(re.findall(r'<line class="seam"', bar[0])) == 1
+    assert re.findall(r'<rect class="seg last"[^>]*rx="(\d+)"', bar[0]) == ["5"]

@@ -21,6 +21,10 @@ BUNDLE_FROM = 12
 CLIENT_LANE, LB_LANE, GUTTER = 5, 11, 7
 """How far left of a box the clients' lane runs, right of it the box's own lane, and below a
 row of boxes its gutter (LB_GAP in layout.py is 16: the lanes of neighbours never meet)."""
+CLIENT_TRUNK, LB_TRUNK = 1, 3
+"""Where each route's shared trunk (its bus) starts: the points before it belong to the source
+box and the points after the next one to the target, so a dragged box takes its own points
+along and the two trunk ends only slide along the bus (positions.py, layout.js)."""
 
 
 def client_route(client: Box, lb: LoadBalancerBox, first_row_top: int) -> list[Point]:

@@ -66,12 +66,22 @@ class EdgeBuilder:
         self.dim = {b.id: b.dim for b in [client, *lbs, *nodes, *markers, *bars]}
         self.dim.update({b.id: b.dim for b in [*area.pods, *area.chips, *addresses.values()]})
 
-    def _add(self, kind: str, source: str, target: str, service: str, points: list[Point]) -> None:
+    def _add(
+        self,
+        kind: str,
+        source: str,
+        target: str,
+        service: str,
+        points: list[Point],
+        trunk: int = -1,
+    ) -> None:
         edge_id = f"{source}>{target}"
         if edge_id in self.edges:
             return
         dim = self.dim.get(source, False) or self.dim.get(target, False)
-        self.edges[edge_id] = Edge(edge_id, kind, source, target, service, tuple(points), dim)
+        self.edges[edge_id] = Edge(
+            edge_id, kind, source, target, service, tuple(points), dim, trunk
+        )
 
     def _wanted(self, service: str) -> bool:
         return not self.selected or service == self.selected
@@ -107,16 +117,18 @@ class EdgeBuilder:
         first_row = min((lb.y for lb in self.lbs), default=0)
         bus = max((lb.bottom for lb in self.lbs), default=0) + 12
         for lb in dict.fromkeys(lb for _, lb, _ in routes):
-            points = (
-                bundling.client_route(c, lb, first_row)
-                if bundled
-                else [(c.cx, c.bottom), (lb.cx, lb.y)]
-            )
-            self._add("client-lb", c.id, lb.id, lb.service, points)
+            if bundled:
+                points = bundling.client_route(c, lb, first_row)
+                self._add("client-lb", c.id, lb.id, lb.service, points, bundling.CLIENT_TRUNK)
+            else:
+                self._add("client-lb", c.id, lb.id, lb.service, [(c.cx, c.bottom), (lb.cx, lb.y)])
         for kind, lb, box in routes:
             target = (box.cx, box.y)
-            points = bundling.lb_route(lb, bus, target) if bundled else [(lb.cx, lb.bottom), target]
-            self._add(kind, lb.id, box.id, lb.service, points)
+            if bundled:
+                points = bundling.lb_route(lb, bus, target)
+                self._add(kind, lb.id, box.id, lb.service, points, bundling.LB_TRUNK)
+            else:
+                self._add(kind, lb.id, box.id, lb.service, [(lb.cx, lb.bottom), target])
         for marker in self.markers:
             bar = bars[marker.service]
             if marker.forwards and self._wanted(marker.service):

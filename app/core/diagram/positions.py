@@ -81,12 +81,23 @@ def _inside(box: Box, frame: Box, above: int) -> bool:
     return frame.x <= box.cx <= frame.x + frame.w and frame.y - above <= box.y <= frame.bottom
 
 
-def _end_delta(index: int, count: int, source: Position, target: Position) -> Position:
-    """Which end a point of an edge follows: the first half the source, the rest the target;
-    a bundled route (bundling.py) keeps its trunk and moves only the two points at each end."""
-    if count > 4:
-        return source if index < 2 else target if index >= count - 2 else (0, 0)
-    return source if index < count // 2 else target
+def _end_delta(edge: Edge, index: int, source: Position, target: Position) -> Position:
+    """How far a point of an edge moves: the first half with the source, the rest with the
+    target. A bundled route (bundling.py) keeps its shape: the points before its trunk move
+    with the source, those after it with the target, and the trunk's two ends slide along the
+    trunk only (x on a horizontal bus, y on a vertical one), so every segment stays horizontal
+    or vertical and the trunk stays shared with the other edges on it."""
+    count, trunk = len(edge.points), edge.trunk
+    if trunk < 0 or trunk + 1 >= count:
+        return source if index < count // 2 else target
+    if index < trunk:
+        return source
+    if index > trunk + 1:
+        return target
+    delta = source if index == trunk else target
+    if edge.points[trunk][1] == edge.points[trunk + 1][1]:
+        return (delta[0], 0)
+    return (0, delta[1])
 
 
 def _edge(edge: Edge, deltas: Mapping[str, Position], frames: Mapping[str, Box]) -> Edge:
@@ -109,7 +120,7 @@ def _edge(edge: Edge, deltas: Mapping[str, Position], frames: Mapping[str, Box])
     points = tuple(
         (x + d[0], y + d[1])
         for i, (x, y) in enumerate(edge.points)
-        for d in [_end_delta(i, len(edge.points), source, target)]
+        for d in [_end_delta(edge, i, source, target)]
     )
     return replace(edge, points=points)
 

@@ -144,6 +144,9 @@ class Edge:
     service: str
     points: tuple[tuple[int, int], ...]
     dim: bool = False
+    trunk: int = -1
+    """A bundled route (bundling.py): the index of the first point of its shared trunk
+    segment; -1 for a route of its own."""
 
     @property
     def path(self) -> str:

@@ -100,17 +100,25 @@
       var target = ids.has(parts[1]) ||
         (parts[1].indexOf("svc:") === 0 && inColumn(points[points.length - 1]));
       if (!source && !target) return;
-      found.push({ el: edge, points: points, source: source, target: target });
+      var trunk = edge.hasAttribute("data-trunk") ? +edge.getAttribute("data-trunk") : -1;
+      found.push({ el: edge, points: points, source: source, target: target, trunk: trunk });
     });
     return found;
   }
 
-  // Which end a point follows (as app/core/diagram/positions.py): halves, or for a bundled
-  // route only the two points at each end.
-  function follows(edge, i) {
-    var n = edge.points.length;
-    if (n > 4) return i < 2 ? edge.source : (i >= n - 2 ? edge.target : false);
-    return i < Math.floor(n / 2) ? edge.source : edge.target;
+  // How far point i of an edge moves (as _end_delta in app/core/diagram/positions.py): the
+  // first half with the source, the rest with the target; a bundled route (data-trunk, see
+  // bundling.py) moves the points before its trunk with the source, those after it with the
+  // target, and slides the trunk's two ends along the trunk only, so it stays orthogonal.
+  function shiftOf(edge, i, d) {
+    var none = [0, 0];
+    var source = edge.source ? d : none, target = edge.target ? d : none;
+    var n = edge.points.length, t = edge.trunk;
+    if (t < 0 || t + 1 >= n) return i < Math.floor(n / 2) ? source : target;
+    if (i < t) return source;
+    if (i > t + 1) return target;
+    var delta = i === t ? source : target;
+    return edge.points[t][1] === edge.points[t + 1][1] ? [delta[0], 0] : [0, delta[1]];
   }
 
   document.addEventListener("pointerdown", function (event) {
@@ -151,7 +159,8 @@
     drag.moving.forEach(function (m) { m.setAttribute("transform", shift); });
     drag.edges.forEach(function (edge) {
       edge.el.setAttribute("points", edge.points.map(function (p, i) {
-        return follows(edge, i) ? (p[0] + dx) + "," + (p[1] + dy) : p[0] + "," + p[1];
+        var d = shiftOf(edge, i, [dx, dy]);
+        return (p[0] + d[0]) + "," + (p[1] + d[1]);
       }).join(" "));
     });
   });

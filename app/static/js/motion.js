@@ -205,10 +205,12 @@
   function schedule() { if (!frame) frame = requestAnimationFrame(tick); }
 
   var costs = [];  // the script's own time per frame (the last 600), for the bench
+  var ticks = 0;  // frames drawn since the page loaded: a test waits for frames, not for time
 
   function tick(now) {
     var began = performance.now();
     frame = 0;
+    ticks += 1;
     var dt = last ? Math.min(now - last, 100) : 16;
     last = now;
     var step = paused ? 0 : dt * speed / HOP_MS;
@@ -386,6 +388,7 @@
     served: function () { return JSON.parse(JSON.stringify(served)); },
     landed: function () { return landed.slice(); },
     inFlight: function () { return dots.length; },
-    frameCosts: function () { return costs.slice(); }
+    frameCosts: function () { return costs.slice(); },
+    ticks: function () { return ticks; }
   };
 })();

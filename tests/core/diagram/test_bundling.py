@@ -43,3 +43,27 @@ def test_a_few_load_balancer_edges_stay_straight() -> None:
     lb_edges = [e for e in drawn.edges if e.kind in ("lb-np", "lb-node")]
     assert 0 < len(lb_edges) < BUNDLE_FROM
     assert all(len(e.points) == 2 for e in drawn.edges if e.kind in LB_KINDS)
+
+
+def test_bundled_routes_keep_their_trunks_when_a_group_and_a_load_balancer_move() -> None:
+    """The bug of issue 12: after a drag the ends of a bundled route moved and the trunk did
+    not, so the segments between them ran diagonally."""
+    state = generated_cluster(200)
+    view = LayoutOptions(filter="type:LoadBalancer")
+    before = layout(state, view)
+    group, lb = before.nodes[1], before.load_balancers[2]
+    moved = {group.id: (group.x + 37, group.y + 90), lb.id: (lb.x - 23, lb.y + 41)}
+    after = layout(state, LayoutOptions(filter="type:LoadBalancer", positions=moved))
+    tabs = {p.id: p for p in after.ports if p.column == group.id}
+    new_lb = next(b for b in after.load_balancers if b.id == lb.id)
+    bundled = [e for e in after.edges if e.trunk >= 0]
+    assert len(bundled) >= BUNDLE_FROM
+    for e in bundled:
+        assert all(a[0] == b[0] or a[1] == b[1] for a, b in pairwise(e.points)), e.id
+        if e.target in tabs:
+            assert e.points[-1] == (tabs[e.target].cx, tabs[e.target].y)
+        if e.source == lb.id:
+            assert e.points[0] == (new_lb.cx, new_lb.bottom)
+        if e.target == lb.id:
+            assert e.points[-1] == (new_lb.x, new_lb.y + new_lb.h // 2)
+    assert any(e.target in tabs for e in bundled) and any(e.source == lb.id for e in bundled)
