@@ -24,6 +24,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -329,6 +330,25 @@ def run(
     return report
 
 
+@contextmanager
+def serving(url: str | None) -> Iterator[tuple[str, list[str]]]:
+    """(the URL to load, the server's log when it logged a traceback, filled on exit): the
+    server at `url`, or one started here for the run."""
+    tracebacks: list[str] = []
+    if url:
+        yield url, tracebacks
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        server = Server(Path(tmp) / "load.db", log=Path(tmp) / "server.log").start()
+        try:
+            yield server.url, tracebacks
+        finally:
+            server.stop()
+            log = server.stderr_text()
+            if "Traceback" in log:
+                tracebacks.append(log)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--writers", type=int, default=20)
@@ -343,31 +363,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--url", help="an already running server on loopback (default: start one)")
     args = parser.parse_args(argv)
-    if args.url:
-        report = run(
-            args.url,
-            writers=args.writers,
-            readers=args.readers,
-            seconds=args.seconds,
-            pace=args.pace,
-        )
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            server = Server(Path(tmp) / "load.db", log=Path(tmp) / "server.log").start()
-            try:
-                report = run(
-                    server.url,
-                    writers=args.writers,
-                    readers=args.readers,
-                    seconds=args.seconds,
-                    seed=args.seed,
-                    pace=args.pace,
-                )
-            finally:
-                server.stop()
-                log = server.stderr_text()
-                if "Traceback" in log:
-                    report.error("the server logged a traceback:\n" + log[-3000:])
+    with serving(args.url) as (url, tracebacks):
+        report = run(url, writers=args.writers, readers=args.readers, seconds=args.seconds,
+                     seed=args.seed, pace=args.pace)  # fmt: skip
+    for log in tracebacks:
+        report.error("the server logged a traceback:\n" + log[-3000:])
     for line in report.errors:
         print("ERROR", line, file=sys.stderr)
     return 1 if report.errors else 0
