@@ -13,9 +13,9 @@ from typing import Any
 
 import schemathesis
 
-from tests.load import fuzz_hooks  # noqa: F401 (registers the shared hooks)
+from tests.load import fuzz_hooks  # (importing it registers the shared hooks)
 
 
 @schemathesis.hook
 def filter_query(_: Any, query: dict[str, Any] | None) -> bool:
-    return not (query and str(query.get("watch", "")).lower() in {"true", "1"})
+    return not fuzz_hooks.is_watch(query)

@@ -9,6 +9,7 @@ import schemathesis
 import yaml
 from schemathesis.core import media_types
 
+from app.security.inflight import TRUE
 from tests.load.steering import steer
 
 
@@ -28,11 +29,17 @@ def multi_document_yaml(_: Any, response: schemathesis.Response) -> Any:
 def map_query(_: Any, query: dict[str, Any] | None) -> dict[str, Any] | None:
     """A watch streams until its timeout (kube-apiserver's default is 30-60 min): bound every
     generated watch to a second so it ends and its answer can be checked."""
-    if query and str(query.get("watch", "")).lower() in {"true", "1"}:
+    if query and is_watch(query):
         return {**query, "timeoutSeconds": 1}
     if query and "destination" in query and ("rate" in query or "requests" in query):
         return _short_stream(query)
     return query
+
+
+def is_watch(query: dict[str, Any] | None) -> bool:
+    """Whether the server takes the request for a watch: any spelling of true its `watch`
+    parameter accepts (on, yes, t, …), as the read limiter decides (inflight.TRUE)."""
+    return query is not None and str(query.get("watch", "")).strip().lower() in TRUE
 
 
 def _number(value: Any, low: float, high: float) -> bool:

@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app.main import create_app
-from tests.load import fuzz_hooks  # noqa: F401 (registers the path steering and YAML reader)
+from tests.load import fuzz_hooks  # (importing it registers the path steering and YAML reader)
 from tests.server import Server
 
 pytestmark = pytest.mark.server
@@ -85,7 +85,7 @@ WATCH_EVENT_TYPES = {"ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"}
 
 
 def _is_watch(case: schemathesis.Case[Any]) -> bool:
-    return str((case.query or {}).get("watch", "")).lower() in {"true", "1"}
+    return fuzz_hooks.is_watch(case.query)
 
 
 def _call_watch(case: schemathesis.Case[Any], server: Server) -> None:
