@@ -36,9 +36,11 @@ client sends `watch=True`."""
 
 
 def long_running(scope: Scope) -> bool:
-    """Watches and event streams (upstream's longRunningRequestCheck: watch=true, /watch/)."""
+    """Watches and event streams (upstream's longRunningRequestCheck: watch=true, /watch/):
+    the live pages and the traffic stream run as long as their client listens, so counted as
+    reads they would hold a slot each for minutes."""
     path: str = scope.get("path", "")
-    if path.endswith("/live") or "/watch/" in path:
+    if path.endswith(("/live", "/traffic")) or "/watch/" in path:
         return True
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     return any(value.strip().lower() in TRUE for value in query.get("watch", []))

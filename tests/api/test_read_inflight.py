@@ -20,6 +20,7 @@ def test_watches_and_live_pages_are_long_running() -> None:
     assert long_running(scope("GET", "/k8s/demo/api/v1/pods", b"labelSelector=a&watch=1"))
     assert long_running(scope("GET", "/k8s/demo/api/v1/pods", b"watch=True"))  # Python client
     assert long_running(scope("GET", "/clusters/demo/live"))
+    assert long_running(scope("GET", "/api/clusters/demo/traffic", b"requests=100"))
     assert not long_running(scope("GET", "/k8s/demo/api/v1/services", b"watch=false"))
     assert not long_running(scope("GET", "/clusters/demo"))
 
