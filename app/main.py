@@ -18,6 +18,7 @@ from app.api import (
     kube,
     kube_openapi,
     kube_patch,
+    kube_query,
     kube_scale,
     kube_status,
     layout,
@@ -87,6 +88,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(auth.WriteRefused, _refused)
     app.add_exception_handler(Exception, _unexpected)
     csrf.install(app)
+    app.add_middleware(kube_query.FirstQueryValueMiddleware)
     middleware.install(app)  # headers, allowed hosts, sign-in rate, body limit
     openapi.install(app)
     app.include_router(docs.router)

@@ -42,8 +42,9 @@ def long_running(scope: Scope) -> bool:
     path: str = scope.get("path", "")
     if path.endswith(("/live", "/traffic")) or "/watch/" in path:
         return True
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    return any(value.strip().lower() in TRUE for value in query.get("watch", []))
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    watch = query.get("watch", [])  # the first one counts (app/api/kube_query.py)
+    return bool(watch) and watch[0].strip().lower() in TRUE
 
 
 class Gate:

@@ -23,6 +23,10 @@ def test_watches_and_live_pages_are_long_running() -> None:
     assert long_running(scope("GET", "/api/clusters/demo/traffic", b"requests=100"))
     assert not long_running(scope("GET", "/k8s/demo/api/v1/services", b"watch=false"))
     assert not long_running(scope("GET", "/clusters/demo"))
+    # the first of a repeated watch counts, as the /k8s routes read it (app/api/kube_query.py)
+    assert long_running(scope("GET", "/k8s/demo/api/v1/pods", b"watch=1&watch=false"))
+    assert not long_running(scope("GET", "/k8s/demo/api/v1/pods", b"watch=false&watch=1"))
+    assert not long_running(scope("GET", "/k8s/demo/api/v1/pods", b"watch=&watch=1"))
 
 
 def test_a_write_passes_reads_that_wait(monkeypatch: pytest.MonkeyPatch) -> None:

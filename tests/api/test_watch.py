@@ -179,3 +179,16 @@ def test_a_watch_with_a_selector_that_does_not_parse_is_refused_before_streaming
     body = response.json()
     assert (body["kind"], body["reason"]) == ("Status", "BadRequest")
     assert message in body["message"]
+
+
+def test_a_repeated_parameter_counts_once_its_first_value_as_in_kube_apiserver(
+    client: TestClient,
+) -> None:
+    """url.Values → ListOptions reads (*in)[0] (apimachinery runtime/conversion.go): a repeated
+    watch or limit is decided by its first value, not FastAPI's last."""
+    listed = client.get(f"{SERVICES}?watch=false&watch=true&timeoutSeconds=1")
+    assert listed.json()["kind"] == "ServiceList"
+    events = watch(client, f"{SERVICES}?watch=true&watch=false&timeoutSeconds=1&resourceVersion=0")
+    assert events and {e["type"] for e in events} == {"ADDED"}
+    limited = client.get(f"{SERVICES}?limit=1&limit=500").json()
+    assert len(limited["items"]) == 1 and limited["metadata"]["continue"]
