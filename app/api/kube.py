@@ -106,7 +106,11 @@ def respond(obj: Manifest, code: int, warnings: list[str]) -> JSONResponse:
     """The written object, with fieldValidation's warnings in a Warning header as upstream."""
     response = JSONResponse(obj, status_code=code)
     if warnings:
-        response.headers["Warning"] = fieldvalidation.warning_header(warnings)
+        # One header line each, in UTF-8 as Go's net/http writes them (Starlette's header
+        # setter would take Latin-1 only: a field named in Greek was a 500).
+        response.raw_headers.extend(
+            (b"warning", value.encode()) for value in fieldvalidation.warning_headers(warnings)
+        )
     return response
 
 

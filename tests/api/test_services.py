@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.types import Message
 
 SVC = "/k8s/demo/api/v1/namespaces/default/services"
 
@@ -274,6 +275,25 @@ def test_annotations_and_unknown_fields_are_stored_as_written(client: TestClient
     assert stored["spec"]["ports"][0]["x-note"] == "kept"
 
 
+def test_unknown_fields_in_any_script_are_warned_in_utf8_one_header_each(
+    client: TestClient,
+) -> None:
+    """kube-apiserver writes each warning as its own Warning line, in UTF-8, and drops a text
+    with a control character (filters/warning.go, util/net/http.go NewWarningHeader). A field
+    named in Greek was a 500: Starlette's header setter takes Latin-1 only."""
+    body = service("greek", selector={"app": "x"})
+    body["spec"]["ΩΩ"] = 1
+    body["spec"]["line\nbreak"] = 2
+    body["spec"]["zz"] = 3
+    status, headers = raw_post(client, SVC, body)
+    assert status == 201
+    warnings = [value.decode() for name, value in headers if name == b"warning"]
+    assert warnings == [
+        '299 - "unknown field \\"spec.ΩΩ\\""',
+        '299 - "unknown field \\"spec.zz\\""',
+    ]
+
+
 def test_a_body_of_another_version_or_kind_is_a_400(client: TestClient) -> None:
     wrong_version = {**service("v"), "apiVersion": "v2"}
     response = client.post(SVC, json=wrong_version)
@@ -289,3 +309,29 @@ def test_a_body_of_another_version_or_kind_is_a_400(client: TestClient) -> None:
         in (response.json()["message"])
     )
     assert client.get(f"{SVC}/v").status_code == 404
+
+
+def raw_post(client: TestClient, path: str, body: Any) -> tuple[int, list[tuple[bytes, bytes]]]:
+    """POST through the app on the test client's loop, answering the raw status and headers:
+    TestClient re-encodes response headers as ASCII, and fails on the UTF-8 Go would send."""
+    sent: list[Message] = []
+    data = json.dumps(body).encode()
+    scope = {
+        "type": "http", "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"),
+                    (b"content-length", str(len(data)).encode())],
+        "client": ("127.0.0.1", 1), "server": ("testserver", 80),
+    }  # fmt: skip
+    messages = [{"type": "http.request", "body": data, "more_body": False}]
+
+    async def receive() -> Message:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    assert client.portal is not None
+    client.portal.call(client.app, scope, receive, send)
+    start = sent[0]
+    return start["status"], list(start["headers"])

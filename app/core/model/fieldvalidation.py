@@ -10,6 +10,7 @@ are; maps and scalars are leaves.
 from __future__ import annotations
 
 import json
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,53 @@ def check(kind: str, body: Any, mode: str | None) -> list[str]:
     return [f'unknown field "{p}"' for p in unknown]
 
 
-def warning_header(texts: list[str]) -> str:
-    """The Warning header value: one `299 - "<text>"` per warning, comma-separated."""
-    return ", ".join('299 - "' + t.replace("\\", "\\\\").replace('"', '\\"') + '"' for t in texts)
+TRUNCATE_AT_TOTAL_RUNES = 4 * 1024
+TRUNCATE_ITEM_RUNES = 256
+
+
+def warning_headers(texts: list[str]) -> list[str]:
+    """The Warning header values, one `299 - "<text>"` each, as kube-apiserver's warning
+    recorder adds them (k8s.io/apiserver/pkg/endpoints/filters/warning.go): empty and repeated
+    texts skipped; once the texts pass 4 Ki runes every one is cut to 256 runes, and what still
+    does not fit is dropped. A text NewWarningHeader refuses (a control character, or text that
+    is not UTF-8) is dropped, as upstream drops it."""
+    headers: list[str] = []
+    recorded: set[str] = set()
+    ordered: list[str] = []
+    written, truncating = 0, False
+    for text in texts:
+        if not text or text in recorded:
+            continue
+        if written >= TRUNCATE_AT_TOTAL_RUNES and truncating:
+            break
+        recorded.add(text)
+        ordered.append(text)
+        if truncating:
+            text = text[:TRUNCATE_ITEM_RUNES]
+        header = _warning_header(text)
+        if header is None:
+            continue
+        if written + len(text) <= TRUNCATE_AT_TOTAL_RUNES or truncating:
+            written += len(text)
+            headers.append(header)
+            continue
+        truncating, written, headers = True, 0, []
+        for earlier in ordered:
+            cut = earlier[:TRUNCATE_ITEM_RUNES]
+            if (replayed := _warning_header(cut)) is not None:
+                written += len(cut)
+                headers.append(replayed)
+    return headers
+
+
+def _warning_header(text: str) -> str | None:
+    """NewWarningHeader(299, "", text) of k8s.io/apimachinery/pkg/util/net/http.go: only the
+    quote and the backslash are escaped, everything else is written as is, in UTF-8."""
+    if any(unicodedata.category(c) == "Cc" for c in text):  # Go's unicode.IsControl
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, from a JSON \ud800 escape
+        return None
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'299 - "{escaped}"'
