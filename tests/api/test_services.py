@@ -11,6 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.types import Message
 
+from tests.conftest import AsciiResponseHeaders
+
 SVC = "/k8s/demo/api/v1/namespaces/default/services"
 
 # What `kubectl create service nodeport web --tcp=80:8080 --dry-run=client -o json` prints
@@ -313,7 +315,7 @@ def test_a_body_of_another_version_or_kind_is_a_400(client: TestClient) -> None:
 
 def raw_post(client: TestClient, path: str, body: Any) -> tuple[int, list[tuple[bytes, bytes]]]:
     """POST through the app on the test client's loop, answering the raw status and headers:
-    TestClient re-encodes response headers as ASCII, and fails on the UTF-8 Go would send."""
+    the test client's headers are ASCII (tests/conftest.py AsciiResponseHeaders)."""
     sent: list[Message] = []
     data = json.dumps(body).encode()
     scope = {
@@ -331,7 +333,7 @@ def raw_post(client: TestClient, path: str, body: Any) -> tuple[int, list[tuple[
     async def send(message: Message) -> None:
         sent.append(message)
 
-    assert client.portal is not None
-    client.portal.call(client.app, scope, receive, send)
+    assert client.portal is not None and isinstance(client.app, AsciiResponseHeaders)
+    client.portal.call(client.app.app, scope, receive, send)
     start = sent[0]
     return start["status"], list(start["headers"])
