@@ -229,3 +229,9 @@ def test_unknown_fields_are_refused_by_the_server_or_warned(
     warn = kubectl("apply", "-f", str(bad), "--validate=warn")
     assert warn.stderr == 'Warning: unknown field "spec.ports[0].bogus"\n'
     assert warn.stdout == "service/api created\n"
+    greek = tmp_path / "greek.yaml"  # each warning its own header, in UTF-8, as upstream
+    greek.write_text(bad.read_text().replace("bogus: 1", "bogus: 1, ΩΩ: 2"), encoding="utf-8")
+    warned = kubectl("apply", "-f", str(greek), "--validate=warn")
+    assert warned.stderr == (
+        'Warning: unknown field "spec.ports[0].bogus"\nWarning: unknown field "spec.ports[0].ΩΩ"\n'
+    )
