@@ -70,7 +70,7 @@ test-postgres: install
 		-m "not server or postgres"
 
 # Deeper than `make test`: ten times the examples and schemathesis' coverage phase in pytest,
-# then the schemathesis CLI (every phase, stateful included) against a server with a write token.
+# then the schemathesis CLI (examples, fuzzing, stateful) against a server with a write token.
 FUZZ_EXAMPLES ?= 300
 FUZZ_SECONDS ?= 300
 fuzz: install

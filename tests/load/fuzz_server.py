@@ -1,8 +1,12 @@
 """`make fuzz`, second half: the schemathesis CLI against a real server with a write token.
 
-Every phase (examples, coverage, fuzzing, stateful: chains of operations linked by the
-document), seeded and bounded in time. With SVCSCOPE_WRITE_TOKEN set and the token sent, the
-`ignored_auth` check also proves that the same requests without it are refused.
+The examples, fuzzing and stateful phases (chains of operations linked by the document),
+seeded and bounded in time. The coverage phase runs in the first half (pytest), where the hooks
+bound every watch: the CLI's coverage phase sends its cases without the hooks, so a generated
+`watch=true` on a real cluster streamed for the default watch timeout (a 60 s read timeout).
+
+With SVCSCOPE_WRITE_TOKEN set and the token sent, the `ignored_auth` check also proves that
+the same requests without it are refused.
 
     python -m tests.load.fuzz_server --max-time 240 --max-examples 200
 """
@@ -55,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
                 "--header", f"Authorization: Bearer {TOKEN}",
                 "--max-examples", str(args.max_examples),
                 "--max-time", str(args.max_time),
+                "--phases", "examples,fuzzing,stateful",
                 "--seed", str(args.seed),
                 "--workers", "1",
                 "--request-timeout", "60",
