@@ -21,6 +21,7 @@ pytestmark = [
 
 class Kubectl:
     def __init__(self, server: Server, home: Path) -> None:
+        self.server = server
         home.mkdir(parents=True, exist_ok=True)
         self.config = home / "kubeconfig"
         self.config.write_text(
@@ -38,7 +39,16 @@ class Kubectl:
             check=False,
         )  # fmt: skip
         if check and done.returncode != 0:
-            raise AssertionError(f"kubectl {' '.join(args)}: {done.stderr}")
+            # A refused connection means the server left: say how, for a run that cannot be
+            # repeated (one fresh-clone run saw the server gone between two calls of one test).
+            process = self.server.process
+            code = process.poll() if process else None
+            gone = (
+                f"\nserver exit code {code}: {self.server.stderr_text()}"
+                if code is not None
+                else ""
+            )
+            raise AssertionError(f"kubectl {' '.join(args)}: {done.stderr}{gone}")
         return done
 
 
