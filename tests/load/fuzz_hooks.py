@@ -41,20 +41,18 @@ def is_watch(query: dict[str, Any] | None) -> bool:
     parameter accepts (on, yes, t, …), as the read limiter decides (inflight.TRUE). A negative
     case may repeat the parameter (a list here): the first one counts, as in kube-apiserver
     (app/api/kube_query.py)."""
-    watch = (query or {}).get("watch", "")
-    if isinstance(watch, list | tuple):
-        watch = watch[0] if watch else ""
-    return str(watch).strip().lower() in TRUE
+    return str(_one((query or {}).get("watch", ""), 0)).strip().lower() in TRUE
 
 
 def _number(value: Any, low: float, high: float) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high
 
 
-def _last(value: Any) -> Any:
-    """What FastAPI reads from a repeated parameter (a list here) outside /k8s: the last one."""
+def _one(value: Any, which: int) -> Any:
+    """The value the server reads from a repeated parameter (a list here): the first on /k8s
+    (kube-apiserver's), the last elsewhere (FastAPI's)."""
     if isinstance(value, list | tuple):
-        return value[-1] if value else None
+        return value[which] if value else None
     return value
 
 
@@ -62,9 +60,9 @@ def _short_stream(query: dict[str, Any]) -> dict[str, Any]:
     """The live traffic stream is paced at `rate` (as slow as one request in 100 s): keep a
     valid rate and request count valid but quick, so every answer ends within the timeout."""
     bounded = dict(query)
-    if _number(_last(query.get("rate", 20.0)), 0.01, 1000):
+    if _number(_one(query.get("rate", 20.0), -1), 0.01, 1000):
         bounded["rate"] = 1000
-    requests = _last(query.get("requests", 100))
+    requests = _one(query.get("requests", 100), -1)
     if _number(requests, 1, 10_000_000):
         bounded["requests"] = min(int(requests), 50)
     return bounded
