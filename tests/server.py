@@ -43,8 +43,9 @@ class Server:
         self.port = free_port()
         self.seed = seed
         self.env = env or {}
-        self.log = log
-        """stdout and stderr go to this file when set: a long run never blocks on a pipe."""
+        self.log = log or db.with_name(f"{db.name}.server.log")
+        """stdout and stderr go to this file (beside the database unless given): a long run never
+        blocks on a pipe, and a test that fails can show what the server said."""
         self.log_level = log_level
         self.tls = tls
         """(certificate, key): serve HTTPS."""
@@ -60,41 +61,68 @@ class Server:
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self) -> Server:
+        """Start the server and wait until it, not another process, answers on its port.
+
+        free_port() lets the port go before the server binds it, so another test's server can take
+        it first (tests run in two processes). Our server then exits with "address already in use"
+        while the readiness probe gets answers from the other one; the test talks to a stranger's
+        server until that one stops (a fresh-clone run saw "connection refused" mid-test). So the
+        listening socket must be in our process's file table, and a lost port is picked again."""
+        for _attempt in range(5):
+            if self._launch():
+                return self
+            self.port = free_port()
+        raise RuntimeError(f"server lost its port five times: {self.stderr_text()}")
+
+    def _launch(self) -> bool:
         env = {**os.environ, "SVCSCOPE_SEED": "true" if self.seed else "false", **self.env}
         env.pop("DATABASE_URL", None)
         database = ["--db", str(self.db)]
         if self.database_url:
             env["DATABASE_URL"], database = self.database_url, []
-        log_file = self.log.open("ab") if self.log else None
         tls = ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])] if self.tls else []
-        self.process = subprocess.Popen(
-            [*self.command, "serve", "--host", "127.0.0.1",
-             "--port", str(self.port), *database, "--log-level", self.log_level, *tls,
-             "--workers", str(self.workers), *self.args],
-            env=env, stdout=log_file or subprocess.DEVNULL, stderr=log_file or subprocess.PIPE,
-            cwd=self.cwd,
-        )  # fmt: skip
-        if log_file:
-            log_file.close()
+        with self.log.open("ab") as log_file:
+            said_before = log_file.tell()
+            self.process = subprocess.Popen(
+                [*self.command, "serve", "--host", "127.0.0.1",
+                 "--port", str(self.port), *database, "--log-level", self.log_level, *tls,
+                 "--workers", str(self.workers), *self.args],
+                env=env, stdout=log_file, stderr=log_file, cwd=self.cwd,
+            )  # fmt: skip
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                if b"address already in use" in self.log.read_bytes()[said_before:].lower():
+                    return False
                 raise RuntimeError(f"server exited: {self.stderr_text()}")
             try:
                 ready = httpx.get(f"{self.url}/api/clusters", timeout=1, verify=False)
-                if ready.status_code == 200:
-                    return self
+                if ready.status_code == 200 and self._listens_here():
+                    return True
             except httpx.HTTPError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         self.stop()  # a fixture whose start failed never stops it: no server left behind
         raise RuntimeError("server did not start within 60 s")
 
+    def _listens_here(self) -> bool:
+        """Whether the socket listening on 127.0.0.1:port is open in our server process (uvicorn's
+        parent holds it also when it runs workers), read from Linux's /proc."""
+        assert self.process is not None
+        wanted = f"0100007F:{self.port:04X}"
+        inodes = set()
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[1] == wanted and fields[3] == "0A":  # 0A: TCP_LISTEN
+                inodes.add(f"socket:[{fields[9]}]")
+        descriptors = Path(f"/proc/{self.process.pid}/fd")
+        try:
+            return any(os.readlink(fd) in inodes for fd in descriptors.iterdir())
+        except OSError:  # the process exited while we looked
+            return False
+
     def stderr_text(self) -> str:
-        if self.log:
-            return self.log.read_text(errors="replace") if self.log.exists() else ""
-        if self.process and self.process.stderr and self.process.poll() is not None:
-            return self.process.stderr.read().decode(errors="replace")
-        return ""
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     def rss_mb(self) -> float:
         """The server process's resident memory now, from /proc (MiB)."""
@@ -109,8 +137,6 @@ class Server:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
-        if self.process and self.process.stderr:
-            self.process.stderr.close()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -119,5 +145,3 @@ class Server:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
-        if self.process and self.process.stderr:
-            self.process.stderr.close()

@@ -96,7 +96,8 @@ def main() -> None:
             connection.exec_driver_sql(f"CREATE DATABASE {name}")
         try:
             url = admin.rsplit("/", 1)[0] + f"/{name}"
-            server = Server(Path("unused"), database_url=url).start()
+            logs = tempfile.mkdtemp()  # the server's log goes beside its (unused) SQLite path
+            server = Server(Path(logs) / "unused.db", database_url=url).start()
             try:
                 report("postgresql", *measure(server))
             finally:
