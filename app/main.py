@@ -32,6 +32,7 @@ from app.db import follower
 from app.db.migrate import upgrade_to_head
 from app.resources import STATIC
 from app.security import auth, csrf, headers, middleware
+from app.services import objects
 from app.services.clusters import seed_demo_clusters
 from app.settings import get_settings
 from app.web import docs, login, pages
@@ -50,7 +51,10 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
             log.info("seeded demo clusters: %s", ", ".join(created))
     follower.end_streams_on_signals()
     yield
-    follower.stop_all()
+    # Nothing may still hold or open a connection when the process (or a test) disposes the
+    # engine: the feed's last poll finishes, pending namespace finalizers are dropped.
+    follower.stop_all(wait=5.0)
+    objects.cancel_finalize_timers()
 
 
 async def _refused(request: Request, exc: Exception) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import uuid
 from collections.abc import Iterator
@@ -13,8 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.db import watchcache
+from app.db import follower, watchcache
 from app.db.session import get_engine
+from app.services import objects
 from app.settings import get_settings
 
 # TestClient sends `Host: testserver`; only the tests allow that name (app/security/hosts.py).
@@ -63,8 +65,16 @@ def fresh_database(directory: Path, name: str = "svcscope.db") -> Iterator[str]:
         try:
             yield url
         finally:
+            # The app's lifespan stopped its threads; a test that never ran one may still have
+            # a feed follower. Then dispose, and collect at once: a connection left open now
+            # fails this test, not whichever one the collector happens to run in later (on
+            # PostgreSQL psycopg warns, and warnings are errors here).
+            follower.stop_all(wait=5.0)
+            objects.cancel_finalize_timers()
             get_engine().dispose()
             _reset_caches()
+            if admin_url:
+                gc.collect()
 
 
 @contextmanager

@@ -156,12 +156,20 @@ def follower(engine: Engine) -> Follower:
         return found
 
 
-def stop_all() -> None:
-    """End every watch and live page of this process (shutdown)."""
+def stop_all(wait: float = 0.0) -> None:
+    """End every watch and live page of this process (shutdown).
+
+    With `wait`, also give each follower that long to finish a poll under way, so its session
+    is back in the pool before the engine is disposed (a connection checked in after dispose()
+    stays open in the old pool until the collector finds it)."""
     with _lock:
-        for found in _followers.values():
+        stopped = list(_followers.values())
+        for found in stopped:
             found.stop()
         _followers.clear()
+    for found in stopped:
+        if wait and found.is_alive() and found is not threading.current_thread():
+            found.join(wait)
 
 
 def closing() -> bool:

@@ -169,10 +169,32 @@ def _finalize_later(bind: Engine | Connection, cluster: str) -> None:
                 finalize_namespaces(session=session, cluster=cluster)
         except Exception:  # the cluster deleted, the database gone: the next write finalizes
             log.warning("finalizing namespaces of cluster %s failed", cluster, exc_info=True)
+        finally:
+            with _timers_lock:
+                _timers.discard(timer)
 
     timer = threading.Timer(NAMESPACE_FINALIZE_SECONDS + 0.2, run)
     timer.daemon = True
+    with _timers_lock:
+        _timers.add(timer)
     timer.start()
+
+
+_timers: set[threading.Timer] = set()
+"""Finalize timers not yet run, for cancel_finalize_timers."""
+_timers_lock = threading.Lock()
+
+
+def cancel_finalize_timers() -> None:
+    """Shutdown: a timer that fires after the engine is disposed would open a connection that
+    nobody closes. Nothing is lost: the next write to the cluster finalizes what is due."""
+    with _timers_lock:
+        pending = list(_timers)
+        _timers.clear()
+    for timer in pending:
+        timer.cancel()
+        if timer is not threading.current_thread():
+            timer.join(5)  # one already running finishes its write first
 
 
 def scale_deployment(

@@ -10,6 +10,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from app.services import objects
+from tests.conftest import app_client
 from tests.manifests import APP, KEPT_APP
 
 K8S = "/k8s/demo/api/v1"
@@ -148,3 +150,26 @@ def test_an_import_sorts_namespaces_first_and_accepts_every_kept_kind(
     assert {i["action"] for i in again.json()["items"]} == {"unchanged"}
     exported = client.get("/api/clusters/demo/manifests").text
     assert "kind: Ingress" in exported and "kind: Namespace" in exported
+
+
+def test_stopping_the_app_drops_a_pending_finalizer_and_the_next_write_makes_it_up(
+    database_url: str,
+) -> None:
+    """A timer that fired after shutdown would open a connection on a disposed engine."""
+    with app_client(seed=True) as client:
+        assert client.post(f"{K8S}/namespaces", json=namespace("shop")).status_code == 201
+        assert client.delete(f"{K8S}/namespaces/shop").status_code == 200
+        pending = list(objects._timers)
+        assert pending
+    assert not any(timer.is_alive() for timer in pending)
+    assert not objects._timers
+    with app_client(seed=False) as client:
+        assert client.get(f"{K8S}/namespaces/shop").json()["status"] == {"phase": "Terminating"}
+        deadline = time.monotonic() + 15
+        for attempt in range(1000):  # due 2 s after the DELETE; a write runs what is due
+            if client.get(f"{K8S}/namespaces/shop").status_code == 404:
+                break
+            assert time.monotonic() < deadline, "the namespace was never finalized"
+            body = {"metadata": {"name": f"c{attempt}"}, "data": {"a": "b"}}
+            assert client.post(f"{K8S}/namespaces/default/configmaps", json=body).is_success
+            time.sleep(0.2)

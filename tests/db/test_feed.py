@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.core.apiserver import writes as apiserver
 from app.core.model.workspace import Manifest, Workspace
-from app.db import feed, repo
+from app.db import feed, follower, repo
 from app.db.session import get_engine
 from app.db.tables import FeedEventRow, ObjectRow
 
@@ -112,3 +112,12 @@ def test_a_watch_from_before_the_compaction_is_expired(
             feed.backlog(session, cluster_id, start)
         kept = feed.backlog(session, cluster_id, compacted)
         assert [e.resource_version for e in kept] == list(range(compacted + 1, newest + 1))
+
+
+def test_stopping_the_feed_waits_for_a_poll_under_way(client: TestClient) -> None:
+    """Shutdown disposes the engine next: a poll still holding a session would check its
+    connection in to the disposed pool, where it stays open until the collector finds it."""
+    running = follower.follower(get_engine())
+    assert running.is_alive()
+    follower.stop_all(wait=5.0)
+    assert not running.is_alive()
