@@ -32,7 +32,7 @@ from app.db import follower
 from app.db.migrate import upgrade_to_head
 from app.resources import STATIC
 from app.security import auth, csrf, headers, middleware
-from app.services import objects
+from app.services import shutdown
 from app.services.clusters import seed_demo_clusters
 from app.settings import get_settings
 from app.web import docs, login, pages
@@ -51,10 +51,7 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
             log.info("seeded demo clusters: %s", ", ".join(created))
     follower.end_streams_on_signals()
     yield
-    # Nothing may still hold or open a connection when the process (or a test) disposes the
-    # engine: the feed's last poll finishes, pending namespace finalizers are dropped.
-    follower.stop_all(wait=5.0)
-    objects.cancel_finalize_timers()
+    shutdown.stop_background_work()
 
 
 async def _refused(request: Request, exc: Exception) -> Response:

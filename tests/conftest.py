@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.db import follower, watchcache
+from app.db import watchcache
 from app.db.session import get_engine
-from app.services import objects
+from app.services import shutdown
 from app.settings import get_settings
 
 # TestClient sends `Host: testserver`; only the tests allow that name (app/security/hosts.py).
@@ -69,8 +69,7 @@ def fresh_database(directory: Path, name: str = "svcscope.db") -> Iterator[str]:
             # a feed follower. Then dispose, and collect at once: a connection left open now
             # fails this test, not whichever one the collector happens to run in later (on
             # PostgreSQL psycopg warns, and warnings are errors here).
-            follower.stop_all(wait=5.0)
-            objects.cancel_finalize_timers()
+            shutdown.stop_background_work()
             get_engine().dispose()
             _reset_caches()
             if admin_url:

@@ -94,7 +94,7 @@ class Server:
             if self.process.poll() is not None:
                 if b"address already in use" in self.log.read_bytes()[said_before:].lower():
                     return False
-                raise RuntimeError(f"server exited: {self.stderr_text()}")
+                raise RuntimeError(self.exit_report())
             try:
                 ready = httpx.get(f"{self.url}/api/clusters", timeout=1, verify=False)
                 if ready.status_code == 200 and self._listens_here():
@@ -123,6 +123,14 @@ class Server:
 
     def stderr_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def exit_report(self) -> str:
+        """How the server left, with its log; empty while it runs. One wording for a server that
+        never came up and one that went away mid-test, for a run that cannot be repeated."""
+        code = self.process.poll() if self.process else None
+        if code is None:
+            return ""
+        return f"server exited with code {code}; its log:\n{self.stderr_text()}"
 
     def rss_mb(self) -> float:
         """The server process's resident memory now, from /proc (MiB)."""

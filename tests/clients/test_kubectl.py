@@ -39,16 +39,10 @@ class Kubectl:
             check=False,
         )  # fmt: skip
         if check and done.returncode != 0:
-            # A refused connection means the server left: say how, for a run that cannot be
-            # repeated (one fresh-clone run saw the server gone between two calls of one test).
-            process = self.server.process
-            code = process.poll() if process else None
-            gone = (
-                f"\nserver exit code {code}: {self.server.stderr_text()}"
-                if code is not None
-                else ""
-            )
-            raise AssertionError(f"kubectl {' '.join(args)}: {done.stderr}{gone}")
+            # A refused connection means the server left: say how (one fresh-clone run saw the
+            # server gone between two calls of one test).
+            gone = self.server.exit_report()
+            raise AssertionError(f"kubectl {' '.join(args)}: {done.stderr}\n{gone}".rstrip())
         return done
 
 
